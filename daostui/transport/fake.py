@@ -1,0 +1,83 @@
+"""An in-process transport that answers from a script, for client unit tests.
+
+Clients are tested against real-format fixture text without spawning anything: register what a
+command prints (by argv prefix or with a function) and assert on the argv the client built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from daostui.transport.base import DEFAULT_TIMEOUT, CommandResult, Transport, now
+
+
+@dataclass
+class Reply:
+    stdout: str = ""
+    stderr: str = ""
+    exit_status: int = 0
+    timed_out: bool = False
+
+
+Responder = Callable[[list[str], str | None], Reply]
+
+
+class FakeTransport(Transport):
+    """Answers commands from registered replies; records every argv it was asked to run."""
+
+    where = "fake"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+        self.stdins: list[str | None] = []
+        self._rules: list[tuple[tuple[str, ...], Reply | Responder]] = []
+
+    def on(self, prefix: Sequence[str], reply: Reply | Responder) -> None:
+        """Answer any argv starting with `prefix` (later rules win over earlier ones)."""
+        self._rules.insert(0, (tuple(prefix), reply))
+
+    def _find(self, argv: list[str], stdin: str | None) -> Reply:
+        for prefix, reply in self._rules:
+            if tuple(argv[: len(prefix)]) == prefix:
+                return reply(argv, stdin) if callable(reply) else reply
+        return Reply(stderr=f"{argv[0] if argv else ''}: command not found", exit_status=127)
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        stdin: str | bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> CommandResult:
+        args = [str(a) for a in argv]
+        text_in = stdin.decode(errors="replace") if isinstance(stdin, bytes) else stdin
+        self.calls.append(args)
+        self.stdins.append(text_in)
+        reply = self._find(args, text_in)
+        result = CommandResult(
+            argv=tuple(args),
+            exit_status=124 if reply.timed_out else reply.exit_status,
+            stdout=reply.stdout,
+            stderr=reply.stderr,
+            duration=0.0,
+            started_at=now(),
+            where=self.where,
+            timed_out=reply.timed_out,
+        )
+        self._emit(result)
+        return result
+
+    async def stream(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> AsyncIterator[str]:
+        result = await self.run(argv)
+        for line in result.stdout.splitlines():
+            yield line
