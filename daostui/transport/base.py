@@ -164,7 +164,7 @@ class Transport(ABC):
         Closing the iterator (or cancelling its consumer) kills the command.
         """
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook, most transports hold nothing
         """Release resources (connections); the default has none."""
 
 

@@ -1,0 +1,155 @@
+"""Command line: argument parsing, mode selection, and the sub-commands around the console.
+
+Kept free of Textual at import time so `daostui --version`, `doctor` and `demo-shell` start fast;
+the app is imported only when the console actually starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from daostui import __version__
+
+EXAMPLES = """\
+examples:
+  daostui                      start the console (local mode when `daos` is found, else demo)
+  daostui --demo               the simulated Aurora: try everything safely, no DAOS or PBS needed
+  daostui --ssh alice@aurora.alcf.anl.gov
+                               run every command on a login node from your laptop (one-time passcode asked)
+  daostui --readonly           look but never change anything (no create, destroy, mount, qsub, qdel)
+  daostui doctor --pool hpc_demo --cont checkpoints
+                               run ALCF's DAOS troubleshooting checklist and print a report
+  daostui demo-shell           a shell with the simulated `daos`, `qsub`, `start-dfuse.sh`... on PATH
+  daostui demo --reset         start the simulated Aurora over from its seeded initial state
+  daostui serve --port 8000    the same console in a browser tab (http://localhost:8000)
+
+modes: local (subprocesses on this host, through `module load daos/base` when `daos` is not on PATH
+but /soft/modulefiles exists), ssh (one multiplexed connection to a login node), demo (simulator).
+"""
+
+
+def _add_mode_options(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--local", action="store_true", help="run commands on this host")
+    mode.add_argument("--demo", action="store_true", help="use the embedded simulated Aurora")
+    mode.add_argument("--ssh", metavar="[USER@]HOST[:PORT]", help="run commands on a login node over ssh")
+    parser.add_argument("--readonly", action="store_true", help="hide and refuse every mutating action")
+    parser.add_argument("--config", metavar="FILE", type=Path, help="config file (TOML)")
+    parser.add_argument("--demo-dir", metavar="DIR", type=Path, help="simulator state directory")
+    parser.add_argument("--demo-seed", metavar="N", type=int, default=0, help="simulator seed (default 0)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="daostui",
+        description="A terminal console for DAOS pools, containers, dfuse mounts and PBS jobs on Aurora.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"daostui {__version__}")
+    _add_mode_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    shell = sub.add_parser("demo-shell", help="a shell with the simulator's tools on PATH")
+    shell.add_argument("--demo-dir", metavar="DIR", type=Path)
+    shell.add_argument("--demo-seed", metavar="N", type=int, default=0)
+
+    demo = sub.add_parser("demo", help="manage the simulated Aurora")
+    demo.add_argument("--reset", action="store_true", help="wipe and re-seed the simulator state")
+    demo.add_argument("--demo-dir", metavar="DIR", type=Path)
+    demo.add_argument("--demo-seed", metavar="N", type=int, default=0)
+    demo.add_argument("--print-dir", action="store_true", help="print the state directory")
+    return parser
+
+
+def _demo_dir(explicit: Path | None) -> Path:
+    from daostui import paths
+
+    return explicit if explicit is not None else paths.demo_dir()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from daostui.sim import bindir, seed
+
+    directory = _demo_dir(args.demo_dir)
+    if args.reset:
+        seed.reset(directory, seed=args.demo_seed)
+        bindir.prepare(directory, seed=args.demo_seed)
+        print(f"simulated Aurora reset (seed {args.demo_seed}) in {directory}")
+    else:
+        bindir.prepare(directory, seed=args.demo_seed)
+    if args.print_dir or not args.reset:
+        print(directory)
+    return 0
+
+
+DEMO_BANNER = """\
+daostui demo shell: the simulated Aurora's tools are first on PATH ({bin}).
+Try the tutorial:  daos pool list ; daos pool query datascience ;
+  daos container create --type POSIX hpc_demo mycont --properties rd_fac:1 ; daos cont list hpc_demo
+  mkdir -p /tmp/$USER/hpc_demo/mycont ; start-dfuse.sh -m /tmp/$USER/hpc_demo/mycont --pool hpc_demo --cont mycont
+  echo hello > /tmp/$USER/hpc_demo/mycont/hello.txt ; fusermount3 -u /tmp/$USER/hpc_demo/mycont
+  qstat -Q ; qsub -A hpc_demo -q debug -l select=1,walltime=00:10:00,filesystems=home:flare:daos_user job.sh
+Run `daostui --demo` in another terminal to watch the console follow. `exit` leaves.
+"""
+
+
+def cmd_demo_shell(args: argparse.Namespace) -> int:
+    import subprocess
+    import tempfile
+
+    from daostui.sim import bindir, environment
+
+    directory = _demo_dir(args.demo_dir)
+    bin_path = bindir.prepare(directory, seed=args.demo_seed)
+    env = {**os.environ, **environment(directory)}
+    banner = DEMO_BANNER.format(bin=bin_path)
+    shell = os.environ.get("SHELL", "/bin/bash")
+    with tempfile.NamedTemporaryFile("w", suffix=".bashrc", delete=False) as rc:
+        rc.write('[ -f ~/.bashrc ] && . ~/.bashrc\n')
+        rc.write(f'export PATH="{bin_path}:$PATH"\n')
+        rc.write('PS1="(aurora-demo) \\u@\\h:\\w\\$ "\n')
+        rc.write(f"cat <<'DAOSTUI_BANNER'\n{banner}DAOSTUI_BANNER\n")
+    try:
+        if shell.endswith("bash"):
+            argv = [shell, "--rcfile", rc.name, "-i"]
+        else:
+            print(banner)
+            argv = [shell, "-i"]
+        return subprocess.call(argv, env=env)
+    finally:
+        os.unlink(rc.name)
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from daostui.errors import DaostuiError
+    from daostui.session import build_session
+
+    try:
+        session = build_session(args)
+    except DaostuiError as exc:
+        print(f"daostui: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"  {exc.hint}", file=sys.stderr)
+        return 2
+    from daostui.app import DaosTui
+
+    app = DaosTui(session)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"demo": cmd_demo, "demo-shell": cmd_demo_shell}
+    handler = handlers.get(args.command or "", cmd_console)
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
