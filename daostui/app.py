@@ -1,0 +1,237 @@
+"""The Textual app: the console, its refresh scheduling, and the dispatch of every action.
+
+Data flows one way: background workers call the clients (which run commands through the
+session's transport), store typed models in `ConsoleData`, and hand them to the panes. Every
+user intent goes through `action_do`, which consults the action registry (read-only mode is
+enforced there). Long-lived pollers are owned by the App, not by a screen that can be popped;
+every worker has `exit_on_error=False`: one failing `qstat` must never end the app.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+
+from daostui.actions import BY_ID, allowed, global_actions
+from daostui.console_data import ConsoleData
+from daostui.refresh import RefreshPolicy
+from daostui.screens.console import ConsoleScreen
+from daostui.session import Session
+from daostui.widgets.command_log import CommandLogPanel
+from daostui.widgets.resource_table import RowHighlighted, RowSelected
+
+PANE_ORDER = ("pools", "containers", "mounts", "jobs")
+
+
+class DaosTui(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "daostui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding(action.key, f"do('{action.id}')", action.title, show=action.footer)
+        for action in global_actions()
+        if action.key != "enter"
+    ] + [Binding("ctrl+q", "do('quit')", "Quit", show=False, priority=True)]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        clock: Callable[[], float] = time.time,
+        auto_refresh: bool = True,
+        show_host: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.clock = clock
+        self.auto_refresh = auto_refresh
+        self.show_host = show_host
+        self.data = ConsoleData(session)
+        intervals = session.config.refresh
+        self.policies: dict[str, RefreshPolicy] = {
+            pane: RefreshPolicy(interval=float(getattr(intervals, pane))) for pane in PANE_ORDER
+        }
+        self._timers: dict[str, Timer] = {}
+        self.running_actions = 0
+        self.last_refresh: float | None = None
+        if session.config.theme:
+            self.theme = session.config.theme
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_mount(self) -> None:
+        self.push_screen(ConsoleScreen())
+        header = self.console.query_one("#header")
+        header.badge = self.session.badge if self.session.mode != "local" else "LOCAL"
+        header.host = self.session.host if self.show_host else ""
+        header.user = self.session.user
+        header.project = self.session.project
+        log_panel = self.console.query_one(CommandLogPanel)
+        log_panel.set_entries(self.session.log.entries())
+        self.session.log.subscribe(self._command_logged)
+        for pane in PANE_ORDER:
+            self.refresh_pane(pane)
+        self.set_interval(1.0, self._tick_ages)
+
+    @property
+    def console(self) -> ConsoleScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, ConsoleScreen):
+                return screen
+        raise LookupError("console screen not mounted")
+
+    def _command_logged(self, result: Any) -> None:
+        try:
+            self.console.query_one(CommandLogPanel).add(result)
+        except LookupError:
+            pass
+
+    # ------------------------------------------------------------------ refresh
+    def refresh_pane(self, pane: str) -> None:
+        """Refresh one pane now unless its refresh is already running (never overlap)."""
+        timer = self._timers.pop(pane, None)
+        if timer is not None:
+            timer.stop()
+        policy = self.policies[pane]
+        if not policy.start(self.clock()):
+            return
+        self.console.pane(pane).status = "refreshing…"
+        self.run_worker(self._refresh(pane), group=f"refresh-{pane}", exit_on_error=False,
+                        description=f"refresh {pane}")
+
+    async def _refresh(self, pane: str) -> None:
+        policy = self.policies[pane]
+        widget = self.console.pane(pane)
+        try:
+            await self.data.load(pane)
+        except Exception as exc:  # noqa: BLE001 - shown in the pane, retried with back-off
+            from daostui.screens.dialogs import describe_failure
+
+            delay = policy.failed(self.clock(), str(exc))
+            headline, lines = describe_failure(exc)
+            widget.set_error("\n".join([headline, *[ln for ln in lines if not ln.startswith("  ")]][:3]))
+            widget.status = f"failed, retry in {int(delay)}s"
+        else:
+            delay = policy.succeeded(self.clock())
+            widget.set_error("")
+            widget.status = ""
+            self.last_refresh = self.clock()
+            self._show(pane)
+        if self.auto_refresh:
+            self._timers[pane] = self.set_timer(delay, lambda: self.refresh_pane(pane))
+        self._tick_ages()
+
+    def _show(self, pane: str) -> None:
+        console = self.console
+        widget = console.pane(pane)
+        rows, subtitle = self.data.rows(pane)
+        widget.set_rows(rows, subtitle=subtitle)
+        if pane == "containers":
+            pool = self.data.selected_pool
+            widget.set_empty_text(
+                f"No containers in {pool} — press n to create one." if pool else "Select a pool (1) first."
+            )
+        if pane in ("containers", "mounts"):
+            # the mounted-here markers depend on both
+            other = "mounts" if pane == "containers" else "containers"
+            rows2, sub2 = self.data.rows(other)
+            console.pane(other).set_rows(rows2, subtitle=sub2)
+        console.update_tabs()
+        hint = self.data.first_start_hint()
+        console.show_hint(hint)
+
+    def _tick_ages(self) -> None:
+        now = self.clock()
+        try:
+            console = self.console
+        except LookupError:
+            return
+        for pane, policy in self.policies.items():
+            console.pane(pane).set_age(policy.age(now))
+        header = console.query_one("#header")
+        header.busy = self.running_actions
+        if self.last_refresh is not None:
+            header.refreshed = time.strftime("%H:%M:%S", time.localtime(self.last_refresh))
+
+    # ------------------------------------------------------------------ selection
+    @on(RowHighlighted)
+    def _highlighted(self, event: RowHighlighted) -> None:
+        if getattr(event, "table", None) is not None and event.table.id == "pools-table":
+            if event.key != self.data.selected_pool:
+                self.data.select_pool(event.key)
+                self.refresh_pane("containers")
+
+    @on(RowSelected)
+    def _selected(self, event: RowSelected) -> None:
+        table_id = getattr(event.table, "id", "") or ""
+        pane = table_id.removesuffix("-table")
+        if pane in PANE_ORDER:
+            self.show_details(pane, event.key)
+
+    @on(CommandLogPanel.Inspect)
+    def _inspect(self, event: CommandLogPanel.Inspect) -> None:
+        from daostui.screens.detail import CommandDetailScreen
+
+        self.push_screen(CommandDetailScreen(event.result))
+
+    # ------------------------------------------------------------------ actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "do" and parameters:
+            registered = BY_ID.get(str(parameters[0]))
+            if registered is not None and not allowed(registered, readonly=self.session.readonly):
+                return False
+        return True
+
+    async def action_do(self, action_id: str) -> None:
+        action = BY_ID.get(action_id)
+        if action is None:
+            return
+        if not allowed(action, readonly=self.session.readonly):
+            self.notify(f"{action.title} is not available in read-only mode.", severity="warning")
+            return
+        from daostui import handlers
+
+        await handlers.dispatch(self, action)
+
+    def action_started(self) -> None:
+        self.running_actions += 1
+        self._tick_ages()
+
+    def action_finished(self) -> None:
+        self.running_actions = max(0, self.running_actions - 1)
+        self._tick_ages()
+
+    def show_details(self, pane: str, key: str) -> None:
+        from daostui.screens.detail import detail_screen_for
+
+        screen = detail_screen_for(self, pane, key)
+        if screen is not None:
+            self.push_screen(screen)
+
+    def get_system_commands(self, screen: Screen[Any]):  # type: ignore[override]
+        yield from super().get_system_commands(screen)
+        for action in BY_ID.values():
+            if not allowed(action, readonly=self.session.readonly) or action.id in ("quit",):
+                continue
+            yield SystemCommand(action.title, action.description,
+                                lambda a=action.id: self.run_action(f"do('{a}')"))
+        yield from self.data.jump_commands(self)
+
+    def jump(self, pane: str, key: str) -> None:
+        """Focus `pane` and put its cursor on the row keyed `key` (palette jumps, after create/submit)."""
+        console = self.console
+        if pane == "pools":
+            self.data.select_pool(key)
+            self.refresh_pane("containers")
+        console.focus_pane(pane)
+        console.pane(pane).table.move_cursor_to_key(key)
+
+    def save_path(self, name: str) -> Path:
+        return self.session.workdir / name

@@ -1,0 +1,219 @@
+"""What the console knows: the latest models of every pane, and how each pane is (re)loaded.
+
+Textual-free: it calls the session's clients and keeps typed models; the app hands `rows(pane)` to
+the panes. Loading is cheap for the servers: pools with one `daos pool list` (which queries each
+pool), containers of the selected pool only, container health (`get-prop`) for at most
+`HEALTH_BATCH` containers per refresh, mounts from the mounts table plus a bounded probe of each,
+and jobs through the `JobTracker` (ids with `qselect`, full status only for jobs that can change).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from daostui.pbs.tracker import JobTracker
+
+if TYPE_CHECKING:
+    from daostui.daos.models import ContainerProperties, ContainerRef, Pool
+    from daostui.mounts.models import Mount
+    from daostui.session import Session
+
+#: Containers whose properties (health, rd_fac, type) are fetched per refresh; the rest show "…"
+#: until their turn or until selected, so a pool with thousands of containers stays cheap.
+HEALTH_BATCH = 48
+HEALTH_CONCURRENCY = 4
+PROBE_TIMEOUT = 5.0
+
+
+@dataclass(slots=True)
+class ContainerRow:
+    pool: str
+    ref: ContainerRef
+    props: ContainerProperties | None = None
+    mount_path: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.ref.label
+
+    @property
+    def uuid(self) -> str:
+        return self.ref.uuid
+
+
+@dataclass
+class ConsoleData:
+    session: Session
+    pools: list[Pool] = field(default_factory=list)
+    selected_pool: str = ""
+    containers: dict[str, list[ContainerRef]] = field(default_factory=dict)
+    props: dict[tuple[str, str], ContainerProperties] = field(default_factory=dict)
+    mounts: list[Mount] = field(default_factory=list)
+    tracker: JobTracker | None = None
+    loaded: set[str] = field(default_factory=set)
+    queues: list[Any] = field(default_factory=list)
+    server: Any = None
+
+    def __post_init__(self) -> None:
+        self.tracker = JobTracker(self.session.pbs)
+        self.selected_pool = self.session.config.default_pool or ""
+
+    # ------------------------------------------------------------------ loading
+    async def load(self, pane: str) -> None:
+        loader = {
+            "pools": self.load_pools,
+            "containers": self.load_containers,
+            "mounts": self.load_mounts,
+            "jobs": self.load_jobs,
+        }[pane]
+        await loader()
+        self.loaded.add(pane)
+
+    async def load_pools(self) -> None:
+        self.pools = await self.session.daos.pool_list()
+        names = [pool.name for pool in self.pools]
+        if self.selected_pool not in names and names:
+            self.selected_pool = names[0]
+
+    async def load_containers(self) -> None:
+        pool = self.selected_pool
+        if not pool:
+            return
+        refs = await self.session.daos.cont_list(pool)
+        self.containers[pool] = refs
+        wanted = [r for r in refs if (pool, r.label or r.uuid) not in self.props][:HEALTH_BATCH]
+        # also re-check the ones already known (health can turn UNCLEAN), oldest first
+        known = [r for r in refs if (pool, r.label or r.uuid) in self.props]
+        wanted += known[: max(0, HEALTH_BATCH - len(wanted))]
+        await self._fetch_props(pool, wanted)
+
+    async def _fetch_props(self, pool: str, refs: list[ContainerRef]) -> None:
+        gate = asyncio.Semaphore(HEALTH_CONCURRENCY)
+
+        async def one(ref: ContainerRef) -> None:
+            name = ref.label or ref.uuid
+            async with gate:
+                try:
+                    self.props[(pool, name)] = await self.session.daos.cont_get_prop(pool, name)
+                except Exception:  # noqa: BLE001 - one unreadable container must not hide the rest
+                    return
+
+        await asyncio.gather(*(one(ref) for ref in refs))
+
+    async def refresh_container(self, pool: str, cont: str) -> None:
+        self.props[(pool, cont)] = await self.session.daos.cont_get_prop(pool, cont)
+
+    async def load_mounts(self) -> None:
+        mounts = await self.session.mounts.list()
+        probed = await asyncio.gather(
+            *(self.session.mounts.probe(m.path, timeout=PROBE_TIMEOUT) for m in mounts),
+            return_exceptions=True,
+        )
+        for mount, health in zip(mounts, probed, strict=True):
+            if not isinstance(health, BaseException):
+                mount.state = health.state
+        self.mounts = mounts
+
+    async def load_jobs(self) -> None:
+        assert self.tracker is not None
+        await self.tracker.refresh()
+        if not self.queues:
+            await self.load_queues()
+
+    async def load_queues(self) -> None:
+        """Queues and the server's valid filesystems: read once (they change rarely), for forms."""
+        try:
+            self.queues = await self.session.pbs.queues()
+            self.server = await self.session.pbs.server()
+        except Exception:  # noqa: BLE001 - forms fall back to the documented Aurora limits
+            return
+
+    def queue_limits(self) -> dict[str, Any]:
+        """Limits of the queues a user can submit to (execution queues and the prod router)."""
+        from daostui.pbs.limits import AURORA_DEFAULTS
+
+        found = {}
+        for queue in self.queues:
+            kind = str(getattr(queue, "type", "")).lower()
+            if queue.enabled and (kind.startswith("e") or queue.name == "prod"):
+                found[queue.name] = queue.limits
+        hidden = {"small", "medium", "large", "backfill-small", "backfill-medium", "backfill-large"}
+        found = {name: limits for name, limits in found.items() if name not in hidden}
+        return found or dict(AURORA_DEFAULTS)
+
+    def job_site(self) -> Any:
+        """The site profile with the DAOS filesystem name the server actually lists."""
+        from daostui.site import choose_daos_filesystem
+
+        site = self.session.site
+        valid = list(getattr(self.server, "valid_filesystems", []) or [])
+        if valid:
+            site = site.with_overrides(daos_filesystem=choose_daos_filesystem(valid, site))
+        return site
+
+    # ------------------------------------------------------------------ views
+    def select_pool(self, pool: str) -> None:
+        self.selected_pool = pool
+
+    def mount_for(self, pool: str, label: str, uuid: str = "") -> str:
+        for mount in self.mounts:
+            if mount.pool in (pool,) and mount.container in (label, uuid):
+                return mount.path
+        return ""
+
+    def container_rows(self, pool: str) -> list[ContainerRow]:
+        return [
+            ContainerRow(pool, ref, self.props.get((pool, ref.label or ref.uuid)),
+                         self.mount_for(pool, ref.label, ref.uuid))
+            for ref in self.containers.get(pool, [])
+        ]
+
+    def rows(self, pane: str) -> tuple[list[Any], str | None]:
+        if pane == "pools":
+            return list(self.pools), None
+        if pane == "containers":
+            pool = self.selected_pool
+            return self.container_rows(pool), pool or None
+        if pane == "mounts":
+            return list(self.mounts), None
+        assert self.tracker is not None
+        return self.tracker.jobs(), None
+
+    def pool(self, name: str) -> Pool | None:
+        return next((p for p in self.pools if p.name == name or p.uuid == name), None)
+
+    def container(self, pool: str, key: str) -> ContainerRow | None:
+        return next((r for r in self.container_rows(pool) if r.uuid == key or r.label == key), None)
+
+    def mount(self, path: str) -> Mount | None:
+        return next((m for m in self.mounts if m.path == path), None)
+
+    def first_start_hint(self) -> str:
+        """The non-blocking first-start hint: offered when the user has no container yet."""
+        if not {"pools", "containers"} <= self.loaded:
+            return ""
+        owned = [
+            ref for refs in self.containers.values() for ref in refs
+        ]
+        if owned:
+            return ""
+        return "New to DAOS on Aurora? Press w for the guided setup (container → mount → job → submit)."
+
+    def jump_commands(self, app: Any) -> list[Any]:
+        from textual.app import SystemCommand
+
+        commands = []
+        for pool in self.pools:
+            commands.append(SystemCommand(f"Go to pool {pool.name}", f"{pool.state}, {pool.used_pct}% used",
+                                          lambda p=pool.name: app.jump("pools", p)))
+        for pool, refs in self.containers.items():
+            for ref in refs:
+                commands.append(SystemCommand(f"Go to container {ref.label}", f"in pool {pool}",
+                                              lambda r=ref: app.jump("containers", r.uuid)))
+        assert self.tracker is not None
+        for job in self.tracker.jobs():
+            commands.append(SystemCommand(f"Go to job {job.short_id} {job.name}", job.state_name,
+                                          lambda j=job: app.jump("jobs", j.id)))
+        return commands

@@ -1,0 +1,93 @@
+"""Follow a job's stdout (.o) and stderr (.e) live, side by side or one at a time.
+
+Output is followed with `tail -n +1 -F FILE` through the session's transport, so it works the same
+locally, over ssh and in demo mode; GNU tail retries until the file appears (jobs create it when
+they start, `-k doe`) and falls back to polling on file systems without inotify (Lustre, NFS).
+Each view is a bounded line buffer (`Log` with `max_lines`), so a chatty job cannot eat memory and
+a very long line cannot stall the UI (the transport splits lines over 64 KiB).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Log
+
+MAX_LINES = 20_000
+
+
+class OutputScreen(Screen[None]):
+    DEFAULT_CSS = """
+    OutputScreen #views { height: 1fr; }
+    OutputScreen .view { width: 1fr; border: round $panel-lighten-2; }
+    OutputScreen .view:focus-within { border: round $accent; }
+    OutputScreen.-single .view { display: none; }
+    OutputScreen.-single .view.-current { display: block; }
+    OutputScreen #title { height: 1; background: $boost; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("s", "toggle_layout", "Side by side / single"),
+        Binding("tab", "switch", "stdout ⇄ stderr"),
+        Binding("f", "toggle_follow", "Follow / pause"),
+    ]
+
+    def __init__(self, job: Any) -> None:
+        super().__init__()
+        self.job = job
+        self.follow = True
+        self.lines_seen = {"out": 0, "err": 0}
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Job {self.job.short_id} {self.job.name} — {self.job.state_name}", id="title")
+        with Horizontal(id="views"):
+            with Vertical(classes="view -current", id="view-out"):
+                yield Label(f"stdout  {self.job.output_path or '(unknown)'}")
+                yield Log(max_lines=MAX_LINES, id="log-out", auto_scroll=True)
+            with Vertical(classes="view", id="view-err"):
+                yield Label(f"stderr  {self.job.error_path or '(unknown)'}")
+                yield Log(max_lines=MAX_LINES, id="log-err", auto_scroll=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.size.width < 100:
+            self.add_class("-single")
+        for name, path in (("out", self.job.output_path), ("err", self.job.error_path)):
+            if path:
+                self.run_worker(self._follow(name, path), group=f"follow-{name}", exit_on_error=False)
+        self.query_one("#log-out", Log).focus()
+
+    async def _follow(self, name: str, path: str) -> None:
+        app: Any = self.app
+        log = self.query_one(f"#log-{name}", Log)
+        argv = ["tail", "-n", "+1", "-F", path]
+        log.write_line(f"$ {' '.join(argv)}")
+        try:
+            async for line in app.session.transport.stream(argv):
+                self.lines_seen[name] += 1
+                log.write_line(line)
+        except Exception as exc:  # noqa: BLE001 - shown in the view
+            log.write_line(f"[following stopped: {exc}]")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_toggle_layout(self) -> None:
+        self.toggle_class("-single")
+
+    def action_switch(self) -> None:
+        out, err = self.query_one("#view-out"), self.query_one("#view-err")
+        current, other = (out, err) if out.has_class("-current") else (err, out)
+        current.remove_class("-current")
+        other.add_class("-current")
+        other.query_one(Log).focus()
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        for log in self.query(Log):
+            log.auto_scroll = self.follow
+        self.notify("Following the end of the output." if self.follow else "Paused: scroll freely.", timeout=2)

@@ -1,0 +1,185 @@
+"""Everything the console needs to talk to the site, built once from the command line.
+
+A `Session` bundles the mode, the transport (local subprocesses, ssh, or the simulator's
+executables through the local transport), the command log, the DAOS/PBS/mount clients, the site
+profile and the config. It is Textual-free so the doctor and tests use the very same wiring.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from daostui import paths
+from daostui.config import Config, load_config
+from daostui.daos.client import DaosClient
+from daostui.errors import ValidationError
+from daostui.mounts.client import MountsClient
+from daostui.pbs.client import PbsClient
+from daostui.site import SiteProfile
+from daostui.transport.base import Prelude, Transport
+from daostui.transport.local import LocalTransport
+from daostui.transport.log import CommandLog
+
+if TYPE_CHECKING:
+    import argparse
+
+MODULES_ROOT = Path("/soft/modulefiles")
+
+
+@dataclass
+class Session:
+    mode: str  # "local" | "demo" | "ssh"
+    transport: Transport
+    log: CommandLog
+    daos: DaosClient
+    pbs: PbsClient
+    mounts: MountsClient
+    config: Config
+    site: SiteProfile
+    user: str
+    host: str
+    project: str = ""
+    readonly: bool = False
+    #: True when commands run through the site's module prelude (`daos` was not on PATH).
+    uses_prelude: bool = False
+    demo_dir: Path | None = None
+    #: Where daostui saves job scripts and requests by default.
+    workdir: Path = field(default_factory=Path.cwd)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def badge(self) -> str:
+        if self.mode == "demo":
+            return "DEMO"
+        if self.mode == "ssh":
+            return f"SSH {self.user}@{self.host}"
+        return f"LOCAL {self.host}" + (" (module prelude)" if self.uses_prelude else "")
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+
+def choose_mode(*, local: bool, demo: bool, ssh: str | None) -> tuple[str, bool]:
+    """(mode, uses_prelude): explicit flags win; else local when DAOS is reachable, else demo."""
+    if ssh:
+        return "ssh", True
+    if demo:
+        return "demo", False
+    if shutil.which("daos"):
+        return "local", False
+    if local or MODULES_ROOT.is_dir():
+        return "local", not shutil.which("daos")
+    return "demo", False
+
+
+def build_clients(
+    *,
+    mode: str,
+    transport: Transport,
+    config: Config,
+    site: SiteProfile,
+    user: str,
+    host: str,
+    project: str,
+    readonly: bool,
+    uses_prelude: bool,
+    log: CommandLog,
+    demo_dir: Path | None = None,
+) -> Session:
+    transport.add_listener(log.record)
+    return Session(
+        mode=mode,
+        transport=transport,
+        log=log,
+        daos=DaosClient(transport),
+        pbs=PbsClient(transport, user=user),
+        mounts=MountsClient(
+            transport,
+            site,
+            user=user,
+            table_path=site.mounts_table,
+            owned_file=paths.owned_mounts_file(),
+        ),
+        config=config,
+        site=site,
+        user=user,
+        host=host,
+        project=project,
+        readonly=readonly,
+        uses_prelude=uses_prelude,
+        demo_dir=demo_dir,
+    )
+
+
+def demo_session(
+    demo_dir: Path,
+    *,
+    config: Config | None = None,
+    seed: int = 0,
+    readonly: bool = False,
+    log: CommandLog | None = None,
+) -> Session:
+    """A session whose commands are the simulator's executables (demo mode, and the tests)."""
+    from daostui import sim
+    from daostui.sim import bindir
+
+    bindir.prepare(demo_dir, seed=seed)
+    info = sim.site_info(demo_dir)
+    config = config or Config()
+    site = config.site_profile().with_overrides(mounts_table=str(demo_dir / "mounts"))
+    transport = LocalTransport(env=sim.environment(demo_dir), where="demo")
+    return build_clients(
+        mode="demo",
+        transport=transport,
+        config=config,
+        site=site,
+        user=info.get("user") or getpass.getuser(),
+        host="aurora-uan-0009 (simulated)",
+        project=config.project or info.get("project", ""),
+        readonly=readonly or config.readonly,
+        uses_prelude=False,
+        log=log if log is not None else CommandLog(paths.command_log_file()),
+        demo_dir=demo_dir,
+    )
+
+
+def build_session(args: argparse.Namespace) -> Session:
+    config = load_config(args.config)
+    mode, uses_prelude = choose_mode(local=args.local, demo=args.demo, ssh=args.ssh)
+    readonly = bool(args.readonly or config.readonly)
+    if mode == "demo":
+        return demo_session(
+            args.demo_dir or paths.demo_dir(), config=config, seed=args.demo_seed, readonly=readonly
+        )
+    if mode == "ssh":
+        from daostui.transport.ssh import ssh_session
+
+        return ssh_session(args.ssh, config=config, readonly=readonly)
+    site = config.site_profile()
+    prelude = Prelude(lines=tuple(site.module_prelude)) if uses_prelude else None
+    user = getpass.getuser()
+    if not config.project and not os.environ.get("DAOSTUI_PROJECT"):
+        project = ""
+    else:
+        project = config.project or os.environ.get("DAOSTUI_PROJECT", "")
+    try:
+        return build_clients(
+            mode="local",
+            transport=LocalTransport(prelude=prelude),
+            config=config,
+            site=site,
+            user=user,
+            host=socket.gethostname(),
+            project=project,
+            readonly=readonly,
+            uses_prelude=uses_prelude,
+            log=CommandLog(paths.command_log_file()),
+        )
+    except OSError as exc:
+        raise ValidationError(f"cannot start: {exc}") from exc

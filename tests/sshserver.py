@@ -1,0 +1,166 @@
+"""A real asyncssh server on 127.0.0.1 for the ssh-mode tests.
+
+It behaves like sshd where it matters to daostui: host key, public-key and keyboard-interactive
+(one-time passcode) authentication, and it runs each exec request as `bash -c <command>` the way
+sshd runs commands through the user's shell — so a quoting mistake in daostui would really execute.
+Commands run with extra environment (the simulator on PATH), so the console works in ssh mode
+exactly as in demo mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+
+
+@dataclass
+class ServerConfig:
+    username: str
+    user_key: asyncssh.SSHKey
+    host_key: asyncssh.SSHKey
+    passcode: str | None = None  # when set, keyboard-interactive auth is required after the key
+    env: Mapping[str, str] = field(default_factory=dict)
+    commands: list[str] = field(default_factory=list)
+    kbdint_prompts: int = 0
+    connections: list[asyncssh.SSHServerConnection] = field(default_factory=list)
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self._key_ok = False
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.config.connections.append(conn)
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        ok = username == self.config.username and key == self.config.user_key.convert_to_public()
+        if ok and self.config.passcode is None:
+            return True
+        self._key_ok = ok
+        return False if self.config.passcode is not None else ok
+
+    def kbdint_auth_supported(self) -> bool:
+        return self.config.passcode is not None
+
+    def get_kbdint_challenge(self, username: str, lang: str, submethods: str):
+        self.config.kbdint_prompts += 1
+        return "ALCF login", "Enter your MobilePASS+ passcode", "", [("Passcode: ", False)]
+
+    def validate_kbdint_response(self, username: str, responses):
+        return username == self.config.username and list(responses) == [self.config.passcode]
+
+
+class SshTestServer:
+    def __init__(
+        self,
+        tmp: Path,
+        *,
+        passcode: str | None = None,
+        env: Mapping[str, str] | None = None,
+        same_keys_as: SshTestServer | None = None,
+    ) -> None:
+        self.tmp = tmp
+        self.username = os.environ.get("USER") or "tester"
+        if same_keys_as is not None:  # the same login node coming back after a restart
+            self.host_key, self.user_key = same_keys_as.host_key, same_keys_as.user_key
+        else:
+            self.host_key = asyncssh.generate_private_key("ssh-ed25519")
+            self.user_key = asyncssh.generate_private_key("ssh-ed25519")
+        self.user_key_path = tmp / "id_ed25519"
+        self.user_key.write_private_key(str(self.user_key_path))
+        self.config = ServerConfig(self.username, self.user_key, self.host_key, passcode, dict(env or {}))
+        self.server: asyncssh.SSHAcceptor | None = None
+        self.port = 0
+        self.children: set[asyncio.subprocess.Process] = set()
+
+    @property
+    def known_hosts_line(self) -> str:
+        key = self.host_key.export_public_key("openssh").decode().strip()
+        return f"[127.0.0.1]:{self.port} {key}\n"
+
+    async def _handle(self, process: asyncssh.SSHServerProcess) -> None:
+        command = process.command or ""
+        self.config.commands.append(command)
+        env = {**os.environ, **self.config.env}
+        proc = await asyncio.create_subprocess_exec(
+            "bash",
+            "-c",
+            command,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+        self.children.add(proc)
+
+        async def pump(source: asyncio.StreamReader | None, sink: asyncssh.SSHWriter) -> None:
+            assert source is not None
+            while chunk := await source.read(65536):
+                sink.write(chunk)
+
+        async def feed() -> None:
+            assert proc.stdin is not None
+            try:
+                while chunk := await process.stdin.read(65536):
+                    proc.stdin.write(chunk)
+                    await proc.stdin.drain()
+            except (asyncssh.Error, ConnectionError, BrokenPipeError):
+                pass
+            with contextlib.suppress(Exception):
+                proc.stdin.close()
+
+        feeder = asyncio.ensure_future(feed())
+        try:
+            await asyncio.gather(pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr))
+            status = await proc.wait()
+            process.exit(status)
+        except (asyncssh.Error, ConnectionError, BrokenPipeError):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+        finally:
+            feeder.cancel()
+            self.children.discard(proc)
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 9)
+
+    async def start(self, port: int = 0) -> None:
+        self.server = await asyncssh.create_server(
+            lambda: _Server(self.config),
+            "127.0.0.1",
+            port,
+            server_host_keys=[self.host_key],
+            process_factory=self._handle,
+            encoding=None,
+            keepalive_interval=0,
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Kill the server and every connection (a login node going away)."""
+        if self.server is not None:
+            self.server.close()
+        for conn in list(self.config.connections):
+            conn.abort()
+        self.config.connections.clear()
+        if self.server is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.server.wait_closed(), 5)
+            self.server = None
+        for proc in list(self.children):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
