@@ -103,8 +103,9 @@ class DaosTui(App[int]):
         if not policy.start(self.clock()):
             return
         self.console.pane(pane).status = "refreshing…"
-        self.run_worker(self._refresh(pane), group=f"refresh-{pane}", exit_on_error=False,
-                        description=f"refresh {pane}")
+        self.run_worker(
+            self._refresh(pane), group=f"refresh-{pane}", exit_on_error=False, description=f"refresh {pane}"
+        )
 
     async def _refresh(self, pane: str) -> None:
         policy = self.policies[pane]
@@ -220,8 +221,9 @@ class DaosTui(App[int]):
         for action in BY_ID.values():
             if not allowed(action, readonly=self.session.readonly) or action.id in ("quit",):
                 continue
-            yield SystemCommand(action.title, action.description,
-                                lambda a=action.id: self.run_action(f"do('{a}')"))
+            yield SystemCommand(
+                action.title, action.description, lambda a=action.id: self.run_action(f"do('{a}')")
+            )
         yield from self.data.jump_commands(self)
 
     def jump(self, pane: str, key: str) -> None:

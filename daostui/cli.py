@@ -63,7 +63,44 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--demo-dir", metavar="DIR", type=Path)
     demo.add_argument("--demo-seed", metavar="N", type=int, default=0)
     demo.add_argument("--print-dir", action="store_true", help="print the state directory")
+    doctor = sub.add_parser("doctor", help="run the DAOS troubleshooting checklist and print a report")
+    _add_mode_options(doctor)
+    doctor.add_argument("--pool", default="", help="pool to check (default: configured or first visible)")
+    doctor.add_argument("--cont", default="", help="container to check")
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    doctor.add_argument("--long", action="store_true", help="also run pool autotest and container check")
     return parser
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Exit status: 0 all passed, 1 warnings, 2 failures (the worst result)."""
+    import asyncio
+
+    from daostui import doctor
+    from daostui.errors import DaostuiError
+    from daostui.session import build_session
+
+    try:
+        session = build_session(args)
+    except DaostuiError as exc:
+        print(f"daostui doctor: {exc}", file=sys.stderr)
+        return 2
+
+    def progress(check: doctor.Check) -> None:
+        if not args.json:
+            print(f"[{check.status}] {check.title}", file=sys.stderr, flush=True)
+
+    async def run() -> list[doctor.Check]:
+        try:
+            return await doctor.Doctor(session, pool=args.pool, cont=args.cont, progress=progress).run(
+                long_tests=args.long
+            )
+        finally:
+            await session.close()
+
+    checks = asyncio.run(run())
+    print(doctor.report_json(session, checks) if args.json else doctor.report_text(session, checks))
+    return doctor.exit_status(checks)
 
 
 def _demo_dir(explicit: Path | None) -> Path:
@@ -110,7 +147,7 @@ def cmd_demo_shell(args: argparse.Namespace) -> int:
     banner = DEMO_BANNER.format(bin=bin_path)
     shell = os.environ.get("SHELL", "/bin/bash")
     with tempfile.NamedTemporaryFile("w", suffix=".bashrc", delete=False) as rc:
-        rc.write('[ -f ~/.bashrc ] && . ~/.bashrc\n')
+        rc.write("[ -f ~/.bashrc ] && . ~/.bashrc\n")
         rc.write(f'export PATH="{bin_path}:$PATH"\n')
         rc.write('PS1="(aurora-demo) \\u@\\h:\\w\\$ "\n')
         rc.write(f"cat <<'DAOSTUI_BANNER'\n{banner}DAOSTUI_BANNER\n")
@@ -146,7 +183,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"demo": cmd_demo, "demo-shell": cmd_demo_shell}
+    handlers = {"demo": cmd_demo, "demo-shell": cmd_demo_shell, "doctor": cmd_doctor}
     handler = handlers.get(args.command or "", cmd_console)
     return handler(args)
 

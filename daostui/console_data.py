@@ -165,8 +165,12 @@ class ConsoleData:
 
     def container_rows(self, pool: str) -> list[ContainerRow]:
         return [
-            ContainerRow(pool, ref, self.props.get((pool, ref.label or ref.uuid)),
-                         self.mount_for(pool, ref.label, ref.uuid))
+            ContainerRow(
+                pool,
+                ref,
+                self.props.get((pool, ref.label or ref.uuid)),
+                self.mount_for(pool, ref.label, ref.uuid),
+            )
             for ref in self.containers.get(pool, [])
         ]
 
@@ -194,9 +198,7 @@ class ConsoleData:
         """The non-blocking first-start hint: offered when the user has no container yet."""
         if not {"pools", "containers"} <= self.loaded:
             return ""
-        owned = [
-            ref for refs in self.containers.values() for ref in refs
-        ]
+        owned = [ref for refs in self.containers.values() for ref in refs]
         if owned:
             return ""
         return "New to DAOS on Aurora? Press w for the guided setup (container → mount → job → submit)."
@@ -206,14 +208,29 @@ class ConsoleData:
 
         commands = []
         for pool in self.pools:
-            commands.append(SystemCommand(f"Go to pool {pool.name}", f"{pool.state}, {pool.used_pct}% used",
-                                          lambda p=pool.name: app.jump("pools", p)))
+            commands.append(
+                SystemCommand(
+                    f"Go to pool {pool.name}",
+                    f"{pool.state}, {pool.used_pct}% used",
+                    lambda p=pool.name: app.jump("pools", p),
+                )
+            )
         for pool, refs in self.containers.items():
             for ref in refs:
-                commands.append(SystemCommand(f"Go to container {ref.label}", f"in pool {pool}",
-                                              lambda r=ref: app.jump("containers", r.uuid)))
+                commands.append(
+                    SystemCommand(
+                        f"Go to container {ref.label}",
+                        f"in pool {pool}",
+                        lambda r=ref: app.jump("containers", r.uuid),
+                    )
+                )
         assert self.tracker is not None
         for job in self.tracker.jobs():
-            commands.append(SystemCommand(f"Go to job {job.short_id} {job.name}", job.state_name,
-                                          lambda j=job: app.jump("jobs", j.id)))
+            commands.append(
+                SystemCommand(
+                    f"Go to job {job.short_id} {job.name}",
+                    job.state_name,
+                    lambda j=job: app.jump("jobs", j.id),
+                )
+            )
         return commands

@@ -27,9 +27,16 @@ def _selected(app: DaosTui, pane: str) -> str | None:
     return key
 
 
-def run(app: DaosTui, title: str, work: Callable[[], Awaitable[Any]], *, commands=(),
-        success: Callable[[Any], str] | None = None, refresh: tuple[str, ...] = (),
-        then: Callable[[Any], None] | None = None) -> RunScreen:
+def run(
+    app: DaosTui,
+    title: str,
+    work: Callable[[], Awaitable[Any]],
+    *,
+    commands=(),
+    success: Callable[[Any], str] | None = None,
+    refresh: tuple[str, ...] = (),
+    then: Callable[[Any], None] | None = None,
+) -> RunScreen:
     def done(ok: bool, value: Any) -> None:
         for pane in refresh:
             app.refresh_pane(pane)
@@ -93,15 +100,21 @@ def show_help(app: DaosTui, _action: Action) -> None:
 
 def quit_app(app: DaosTui, _action: Action) -> None:
     if app.running_actions:
+
         def answer(yes: bool | None) -> None:
             if yes:
                 app.exit(0)
 
-        app.push_screen(ConfirmScreen(
-            "Quit while work is running?",
-            f"{app.running_actions} action(s) still running. Quitting kills their commands "
-            "(a mount or submission may be left half done).",
-            confirm_label="Quit anyway", danger=True), answer)
+        app.push_screen(
+            ConfirmScreen(
+                "Quit while work is running?",
+                f"{app.running_actions} action(s) still running. Quitting kills their commands "
+                "(a mount or submission may be left half done).",
+                confirm_label="Quit anyway",
+                danger=True,
+            ),
+            answer,
+        )
         return
     app.exit(0)
 
@@ -138,11 +151,15 @@ def cont_create(app: DaosTui, _action: Action) -> None:
         if request is None:
             return
         daos = app.session.daos
-        run(app, f"Create container {request.label} in {pool}", lambda: daos.cont_create(request),
+        run(
+            app,
+            f"Create container {request.label} in {pool}",
+            lambda: daos.cont_create(request),
             commands=[daos.argv_cont_create(request)],
             success=lambda info: f"Created container {request.label} ({getattr(info, 'uuid', '')}).",
             refresh=("containers", "pools"),
-            then=lambda _info: app.jump("containers", request.label))
+            then=lambda _info: app.jump("containers", request.label),
+        )
 
     app.push_screen(CreateContainerScreen(pool, existing), created)
 
@@ -161,15 +178,25 @@ def cont_destroy(app: DaosTui, _action: Action) -> None:
         if not value or not value[0]:
             return
         force = value[1]
-        run(app, f"Destroy container {label}", lambda: daos.cont_destroy(pool, label, force=force),
+        run(
+            app,
+            f"Destroy container {label}",
+            lambda: daos.cont_destroy(pool, label, force=force),
             commands=[daos.argv_cont_destroy(pool, label, force=force)],
-            success=lambda _r: f"Destroyed container {label}.", refresh=("containers", "pools", "mounts"))
+            success=lambda _r: f"Destroyed container {label}.",
+            refresh=("containers", "pools", "mounts"),
+        )
 
-    app.push_screen(TypeToConfirmScreen(
-        f"Destroy container {label}?",
-        f"This permanently deletes container {label} ({row.uuid}) in pool {pool} and ALL its data.",
-        label, lambda force: [daos.argv_cont_destroy(pool, label, force=force)], offer_force=mounted),
-        answered)
+    app.push_screen(
+        TypeToConfirmScreen(
+            f"Destroy container {label}?",
+            f"This permanently deletes container {label} ({row.uuid}) in pool {pool} and ALL its data.",
+            label,
+            lambda force: [daos.argv_cont_destroy(pool, label, force=force)],
+            offer_force=mounted,
+        ),
+        answered,
+    )
 
 
 def cont_mount(app: DaosTui, _action: Action) -> None:
@@ -184,10 +211,14 @@ def cont_mount(app: DaosTui, _action: Action) -> None:
     mounts = app.session.mounts
     label = row.label or row.uuid
     path = mounts.default_mount_point(pool, label)
-    run(app, f"Mount {pool}/{label}", lambda: mounts.mount(pool, label, path),
+    run(
+        app,
+        f"Mount {pool}/{label}",
+        lambda: mounts.mount(pool, label, path),
         commands=mounts.argv_mount(pool, label, path),
         success=lambda _m: f"Mounted at {path}. Unmount with: fusermount3 -u {path}",
-        refresh=("mounts",))
+        refresh=("mounts",),
+    )
 
 
 def _unmount(app: DaosTui, path: str) -> None:
@@ -195,14 +226,26 @@ def _unmount(app: DaosTui, path: str) -> None:
 
     def answered(yes: bool | None) -> None:
         if yes:
-            run(app, f"Unmount {path}", lambda: mounts.unmount(path), commands=[mounts.argv_unmount(path)],
-                success=lambda _r: f"Unmounted {path}.", refresh=("mounts",))
+            run(
+                app,
+                f"Unmount {path}",
+                lambda: mounts.unmount(path),
+                commands=[mounts.argv_unmount(path)],
+                success=lambda _r: f"Unmounted {path}.",
+                refresh=("mounts",),
+            )
 
-    app.push_screen(ConfirmScreen(
-        f"Unmount {path}?",
-        "Processes using files under it will get errors. On login nodes, unmounting what you mounted "
-        "matters (ALCF asks users to clean up).",
-        [mounts.argv_unmount(path)], confirm_label="Unmount", danger=True), answered)
+    app.push_screen(
+        ConfirmScreen(
+            f"Unmount {path}?",
+            "Processes using files under it will get errors. On login nodes, unmounting what you mounted "
+            "matters (ALCF asks users to clean up).",
+            [mounts.argv_unmount(path)],
+            confirm_label="Unmount",
+            danger=True,
+        ),
+        answered,
+    )
 
 
 def cont_unmount(app: DaosTui, _action: Action) -> None:
@@ -255,30 +298,53 @@ def job_cancel(app: DaosTui, _action: Action) -> None:
 
     def answered(yes: bool | None) -> None:
         if yes:
-            run(app, f"Cancel job {job.short_id}", lambda: pbs.delete(job.id), commands=[pbs.argv_delete(job.id)],
-                success=lambda _r: f"qdel accepted for {job.id}.", refresh=("jobs",))
+            run(
+                app,
+                f"Cancel job {job.short_id}",
+                lambda: pbs.delete(job.id),
+                commands=[pbs.argv_delete(job.id)],
+                success=lambda _r: f"qdel accepted for {job.id}.",
+                refresh=("jobs",),
+            )
 
-    app.push_screen(ConfirmScreen(
-        f"Cancel job {job.short_id} ({job.name})?",
-        f"The job is {job.state_name}. A running job is killed; its output so far stays in its .o/.e files.",
-        [pbs.argv_delete(job.id)], confirm_label="Cancel job", danger=True), answered)
+    app.push_screen(
+        ConfirmScreen(
+            f"Cancel job {job.short_id} ({job.name})?",
+            f"The job is {job.state_name}. A running job is killed; its output so far stays in its .o/.e files.",
+            [pbs.argv_delete(job.id)],
+            confirm_label="Cancel job",
+            danger=True,
+        ),
+        answered,
+    )
 
 
 def job_hold(app: DaosTui, _action: Action) -> None:
     job = _job(app)
     if job is not None:
         pbs = app.session.pbs
-        run(app, f"Hold job {job.short_id}", lambda: pbs.hold(job.id), commands=[pbs.argv_hold(job.id)],
-            success=lambda _r: f"Job {job.short_id} held.", refresh=("jobs",))
+        run(
+            app,
+            f"Hold job {job.short_id}",
+            lambda: pbs.hold(job.id),
+            commands=[pbs.argv_hold(job.id)],
+            success=lambda _r: f"Job {job.short_id} held.",
+            refresh=("jobs",),
+        )
 
 
 def job_release(app: DaosTui, _action: Action) -> None:
     job = _job(app)
     if job is not None:
         pbs = app.session.pbs
-        run(app, f"Release job {job.short_id}", lambda: pbs.release(job.id),
-            commands=[pbs.argv_release(job.id)], success=lambda _r: f"Job {job.short_id} released.",
-            refresh=("jobs",))
+        run(
+            app,
+            f"Release job {job.short_id}",
+            lambda: pbs.release(job.id),
+            commands=[pbs.argv_release(job.id)],
+            success=lambda _r: f"Job {job.short_id} released.",
+            refresh=("jobs",),
+        )
 
 
 def job_output(app: DaosTui, _action: Action) -> None:

@@ -158,8 +158,6 @@ def build_session(args: argparse.Namespace) -> Session:
             args.demo_dir or paths.demo_dir(), config=config, seed=args.demo_seed, readonly=readonly
         )
     if mode == "ssh":
-        from daostui.transport.ssh import ssh_session
-
         return ssh_session(args.ssh, config=config, readonly=readonly)
     site = config.site_profile()
     prelude = Prelude(lines=tuple(site.module_prelude)) if uses_prelude else None
@@ -183,3 +181,38 @@ def build_session(args: argparse.Namespace) -> Session:
         )
     except OSError as exc:
         raise ValidationError(f"cannot start: {exc}") from exc
+
+
+def ssh_session(
+    target_text: str,
+    *,
+    config: Config,
+    readonly: bool = False,
+    log: CommandLog | None = None,
+    **transport_options: Any,
+) -> Session:
+    """A session whose commands run on a login node; `target_text` may name a `[ssh.NAME]` entry."""
+    from daostui.transport.ssh import SshTarget, SshTransport
+
+    entry = config.ssh.get(target_text) if hasattr(config, "ssh") else None
+    if entry is not None:
+        target = SshTarget(host=entry.host, user=entry.user or None, port=entry.port or None)
+        prelude_lines = tuple(entry.prelude) if entry.prelude else None
+    else:
+        target = SshTarget.parse(target_text)
+        prelude_lines = None
+    site = config.site_profile()
+    prelude = Prelude(lines=prelude_lines or tuple(site.module_prelude))
+    transport = SshTransport(target, prelude=prelude, **transport_options)
+    return build_clients(
+        mode="ssh",
+        transport=transport,
+        config=config,
+        site=site,
+        user=target.user or getpass.getuser(),
+        host=target.host,
+        project=config.project,
+        readonly=readonly,
+        uses_prelude=True,
+        log=log if log is not None else CommandLog(paths.command_log_file()),
+    )

@@ -79,14 +79,38 @@ class ConsoleScreen(Screen[None]):
         yield TabStrip(id="tabs")
         yield HintLine(id="hint")
         with Grid(id="panes"):
-            yield PoolsPane("pools", "Pools", 1, POOL_COLUMNS, pool_key,
-                            empty_text="No pools visible. Press a to write an allocation request.")
-            yield ContainersPane("containers", "Containers", 2, CONTAINER_COLUMNS, container_key,
-                                 empty_text="No containers in this pool — press n to create one.")
-            yield MountsPane("mounts", "dfuse mounts", 3, MOUNT_COLUMNS, mount_key,
-                             empty_text="No dfuse mounts on this host — select a container and press m.")
-            yield JobsPane("jobs", "My jobs", 4, JOB_COLUMNS, job_key,
-                           empty_text="No jobs — press n here to write and submit a job script.")
+            yield PoolsPane(
+                "pools",
+                "Pools",
+                1,
+                POOL_COLUMNS,
+                pool_key,
+                empty_text="No pools visible. Press a to write an allocation request.",
+            )
+            yield ContainersPane(
+                "containers",
+                "Containers",
+                2,
+                CONTAINER_COLUMNS,
+                container_key,
+                empty_text="No containers in this pool — press n to create one.",
+            )
+            yield MountsPane(
+                "mounts",
+                "dfuse mounts",
+                3,
+                MOUNT_COLUMNS,
+                mount_key,
+                empty_text="No dfuse mounts on this host — select a container and press m.",
+            )
+            yield JobsPane(
+                "jobs",
+                "My jobs",
+                4,
+                JOB_COLUMNS,
+                job_key,
+                empty_text="No jobs — press n here to write and submit a job script.",
+            )
         yield CommandLogPanel(id="log")
         yield Footer()
 

@@ -24,12 +24,16 @@ from daostui.screens.dialogs import DIALOG_CSS
 
 
 class CreateContainerScreen(ModalScreen[ContainerCreateRequest | None]):
-    DEFAULT_CSS = "CreateContainerScreen { align: center middle; }\n" + DIALOG_CSS + """
+    DEFAULT_CSS = (
+        "CreateContainerScreen { align: center middle; }\n"
+        + DIALOG_CSS
+        + """
     CreateContainerScreen RadioSet { width: 100%; }
     CreateContainerScreen #label-problem { color: $error; height: auto; }
     CreateContainerScreen #preview { color: $text-muted; margin-top: 1; }
     CreateContainerScreen Input { margin-bottom: 0; }
     """
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, pool: str, existing: set[str], *, label: str = "") -> None:
@@ -77,8 +81,11 @@ class CreateContainerScreen(ModalScreen[ContainerCreateRequest | None]):
         chunk = self.query_one("#chunk", Input).value.strip()
         if chunk:
             if not chunk.isdigit() or int(chunk) <= 0:
-                raise ValidationError("chunk size must be a positive number of bytes", field="chunk_size",
-                                      rule="positive integer")
+                raise ValidationError(
+                    "chunk size must be a positive number of bytes",
+                    field="chunk_size",
+                    rule="positive integer",
+                )
             request.chunk_size = int(chunk)
         for field_id, attr in (("#file-oclass", "file_oclass"), ("#dir-oclass", "dir_oclass")):
             value = self.query_one(field_id, Input).value.strip()
@@ -89,13 +96,17 @@ class CreateContainerScreen(ModalScreen[ContainerCreateRequest | None]):
             for item in extra.split(","):
                 key, sep, value = item.partition(":")
                 if not sep or not key.strip() or not value.strip():
-                    raise ValidationError(f"property {item!r} must be key:value", field="properties",
-                                          rule="key:value")
+                    raise ValidationError(
+                        f"property {item!r} must be key:value", field="properties", rule="key:value"
+                    )
                 request.properties[key.strip()] = value.strip()
         request.validate()
         if label in self.existing:
-            raise ValidationError(f"a container labelled {label!r} already exists in {self.pool}",
-                                  field="label", rule="unique in pool")
+            raise ValidationError(
+                f"a container labelled {label!r} already exists in {self.pool}",
+                field="label",
+                rule="unique in pool",
+            )
         return request
 
     @on(Input.Changed)

@@ -50,8 +50,9 @@ class DetailScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q", "close", "Close"), Binding("r", "reload", "Reload")]
 
-    def __init__(self, title: str, commands: Sequence[Sequence[str]],
-                 load: Callable[[], Awaitable[RenderableType]]) -> None:
+    def __init__(
+        self, title: str, commands: Sequence[Sequence[str]], load: Callable[[], Awaitable[RenderableType]]
+    ) -> None:
         super().__init__()
         self._title = title
         self._commands = commands
@@ -60,8 +61,9 @@ class DetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Label(self._title, classes="title")
-            yield Static(escape("\n".join("$ " + shlex.join(list(c)) for c in self._commands)),
-                         classes="commands")
+            yield Static(
+                escape("\n".join("$ " + shlex.join(list(c)) for c in self._commands)), classes="commands"
+            )
             yield LoadingIndicator(id="loading")
             yield Static("", id="body")
 
@@ -94,10 +96,18 @@ def pool_detail(app: DaosTui, key: str) -> DetailScreen:
         state = Text(pool.state, style="bold red" if pool.degraded else "green")
         rebuild = pool.rebuild
         rows: list[tuple[str, Any]] = [
-            ("Label", pool.name), ("UUID", pool.uuid), ("State", state),
-            ("Targets", f"{pool.active_targets} active of {pool.total_targets}, "
-                        f"{pool.disabled_targets} disabled ({pool.servers} servers)"),
-            ("Rebuild", f"{rebuild.state}, {rebuild.objects} objs, {rebuild.records} recs" if rebuild else "unknown"),
+            ("Label", pool.name),
+            ("UUID", pool.uuid),
+            ("State", state),
+            (
+                "Targets",
+                f"{pool.active_targets} active of {pool.total_targets}, "
+                f"{pool.disabled_targets} disabled ({pool.servers} servers)",
+            ),
+            (
+                "Rebuild",
+                f"{rebuild.state}, {rebuild.objects} objs, {rebuild.records} recs" if rebuild else "unknown",
+            ),
             ("Leader / version", f"{pool.leader} / {pool.version}"),
         ]
         parts: list[RenderableType] = [kv_table(rows), Text("")]
@@ -105,13 +115,17 @@ def pool_detail(app: DaosTui, key: str) -> DetailScreen:
             parts.append(tier_gauge(tier.media_type.upper(), tier.total, tier.free, tier.min, tier.mean))
         notes = []
         if pool.degraded:
-            notes.append("Degraded: some targets are disabled; data with enough redundancy is still readable, "
-                         "new data avoids them. Watch for 'Rebuild busy'.")
+            notes.append(
+                "Degraded: some targets are disabled; data with enough redundancy is still readable, "
+                "new data avoids them. Watch for 'Rebuild busy'."
+            )
         if pool.rebuilding:
             notes.append("Rebuild busy: I/O may be slower until it is done.")
         if pool.nearly_full:
-            notes.append("Nearly full: a target with little free space makes writes fail even when the "
-                         "total looks fine. Clean up or copy data to flare.")
+            notes.append(
+                "Nearly full: a target with little free space makes writes fail even when the "
+                "total looks fine. Clean up or copy data to flare."
+            )
         for note in notes:
             parts.append(Text("⚠ " + note, style="yellow"))
         return Group(*parts)
@@ -134,9 +148,13 @@ def container_detail(app: DaosTui, key: str) -> DetailScreen | None:
         health = props.health or "?"
         rows: list[tuple[str, Any]] = [
             ("Health", Text(health, style="bold red" if props.unclean else "green")),
-            ("Label", info.label), ("UUID", info.uuid), ("Type", info.type),
-            ("Pool UUID", info.pool_uuid), ("Redundancy factor", info.redundancy_factor),
-            ("Open handles", info.num_handles), ("Snapshots", info.num_snapshots),
+            ("Label", info.label),
+            ("UUID", info.uuid),
+            ("Type", info.type),
+            ("Pool UUID", info.pool_uuid),
+            ("Redundancy factor", info.redundancy_factor),
+            ("Open handles", info.num_handles),
+            ("Snapshots", info.num_snapshots),
             ("Object class (file/dir)", f"{info.file_object_class or '-'} / {info.dir_object_class or '-'}"),
             ("Chunk size", human_bytes(info.chunk_size) if info.chunk_size else "-"),
             ("Mounted here", row.mount_path or "no"),
@@ -150,14 +168,21 @@ def container_detail(app: DaosTui, key: str) -> DetailScreen | None:
             props_table.add_row(f"{prop.description} ({prop.name})", Text(value, style=style))
         parts: list[RenderableType] = [kv_table(rows), Text(""), props_table]
         if props.unclean:
-            parts.append(Text(
-                "UNCLEAN: redundancy was lost; dfuse mounts fail with DER_RF. Fix: daos cont set-prop "
-                f"{pool} {name} status:HEALTHY, then daos fs check --flags=evict {pool} {name} "
-                "(the doctor, D, offers it).", style="yellow"))
+            parts.append(
+                Text(
+                    "UNCLEAN: redundancy was lost; dfuse mounts fail with DER_RF. Fix: daos cont set-prop "
+                    f"{pool} {name} status:HEALTHY, then daos fs check --flags=evict {pool} {name} "
+                    "(the doctor, D, offers it).",
+                    style="yellow",
+                )
+            )
         return Group(*parts)
 
-    return DetailScreen(f"Container {name} in {pool}",
-                        [daos.argv_cont_query(pool, name), daos.argv_cont_get_prop(pool, name)], load)
+    return DetailScreen(
+        f"Container {name} in {pool}",
+        [daos.argv_cont_query(pool, name), daos.argv_cont_get_prop(pool, name)],
+        load,
+    )
 
 
 def mount_detail(app: DaosTui, key: str) -> DetailScreen | None:
@@ -169,7 +194,8 @@ def mount_detail(app: DaosTui, key: str) -> DetailScreen | None:
     async def load() -> RenderableType:
         health = await mounts.probe(mount.path)
         rows = [
-            ("Path", mount.path), ("Pool / container", f"{mount.pool or '?'} / {mount.container or '?'}"),
+            ("Path", mount.path),
+            ("Pool / container", f"{mount.pool or '?'} / {mount.container or '?'}"),
             ("Type", "fuse.daos (dfuse)"),
             ("State", Text(health.state, style="green" if health.state == "ok" else "bold red")),
             ("Entries listed", health.detail),
@@ -188,15 +214,25 @@ def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
         result = await pbs.status([key])
         job = next((j for j in result.jobs if j.id == key), None)
         if job is None:
-            return Text(f"qstat no longer knows job {key}: it may have been lost after routing "
-                        "(see ALCF's 'Job missing from queue').", style="yellow")
+            return Text(
+                f"qstat no longer knows job {key}: it may have been lost after routing "
+                "(see ALCF's 'Job missing from queue').",
+                style="yellow",
+            )
         rows: list[tuple[str, Any]] = [
-            ("Job id", job.id), ("Name", job.name), ("State", job.state_name), ("Queue", job.queue),
-            ("Project", job.account), ("Owner", job.owner), ("Nodes", job.nodes),
+            ("Job id", job.id),
+            ("Name", job.name),
+            ("State", job.state_name),
+            ("Queue", job.queue),
+            ("Project", job.account),
+            ("Owner", job.owner),
+            ("Nodes", job.nodes),
             ("Walltime (req / used)", f"{job.walltime_requested_text} / {job.walltime_used_text}"),
             ("Comment", job.comment or ""),
             ("Exit status", job.exit_text),
-            ("Output", job.output_path), ("Error", job.error_path), ("Workdir", job.workdir),
+            ("Output", job.output_path),
+            ("Error", job.error_path),
+            ("Workdir", job.workdir),
         ]
         res = Table(title="Resource_List", title_justify="left", expand=True)
         res.add_column("resource")
@@ -210,7 +246,10 @@ def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
 
 def detail_screen_for(app: DaosTui, pane: str, key: str) -> DetailScreen | None:
     builders: dict[str, Callable[[DaosTui, str], DetailScreen | None]] = {
-        "pools": pool_detail, "containers": container_detail, "mounts": mount_detail, "jobs": job_detail,
+        "pools": pool_detail,
+        "containers": container_detail,
+        "mounts": mount_detail,
+        "jobs": job_detail,
     }
     return builders[pane](app, key)
 
@@ -234,9 +273,11 @@ class CommandDetailScreen(ModalScreen[None]):
 
         r = self.result
         rows = [
-            ("Command", r.command_line), ("Ran on", r.where),
+            ("Command", r.command_line),
+            ("Ran on", r.where),
             ("Started", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.started_at))),
-            ("Duration", f"{r.duration:.3f}s"), ("Outcome", r.outcome),
+            ("Duration", f"{r.duration:.3f}s"),
+            ("Outcome", r.outcome),
         ]
         if r.wrapped_argv:
             rows.append(("Executed as", shlex.join(r.wrapped_argv)))

@@ -53,8 +53,15 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = "ConfirmScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
 
-    def __init__(self, title: str, message: str, commands: Sequence[Sequence[str]] = (), *,
-                 confirm_label: str = "Yes", danger: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        commands: Sequence[Sequence[str]] = (),
+        *,
+        confirm_label: str = "Yes",
+        danger: bool = False,
+    ) -> None:
         super().__init__()
         self._title = title
         self._message = message
@@ -89,8 +96,15 @@ class TypeToConfirmScreen(ModalScreen[tuple[bool, bool] | None]):
     DEFAULT_CSS = "TypeToConfirmScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, message: str, expected: str,
-                 commands: Callable[[bool], Sequence[Sequence[str]]], *, offer_force: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        expected: str,
+        commands: Callable[[bool], Sequence[Sequence[str]]],
+        *,
+        offer_force: str = "",
+    ) -> None:
         super().__init__()
         self._title = title
         self._message = message
@@ -166,19 +180,29 @@ class RunScreen(ModalScreen[Any]):
     command's process group.
     """
 
-    DEFAULT_CSS = "RunScreen { align: center middle; }\n" + DIALOG_CSS + """
+    DEFAULT_CSS = (
+        "RunScreen { align: center middle; }\n"
+        + DIALOG_CSS
+        + """
     RunScreen LoadingIndicator { height: 1; }
     RunScreen #ran { color: $text-muted; }
     """
+    )
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("enter", "close", "Close", show=False),
         Binding("ctrl+c", "cancel_run", "Cancel command"),
     ]
 
-    def __init__(self, title: str, work: Callable[[], Awaitable[Any]], *,
-                 commands: Sequence[Sequence[str]] = (), success: Callable[[Any], str] | None = None,
-                 on_done: Callable[[bool, Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        work: Callable[[], Awaitable[Any]],
+        *,
+        commands: Sequence[Sequence[str]] = (),
+        success: Callable[[Any], str] | None = None,
+        on_done: Callable[[bool, Any], None] | None = None,
+    ) -> None:
         super().__init__()
         self._title = title
         self._work = work
@@ -207,8 +231,9 @@ class RunScreen(ModalScreen[Any]):
     def on_mount(self) -> None:
         app: Any = self.app
         app.session.log.subscribe(self._command_finished)
-        self._worker = app.run_worker(self._run(), group="actions", exit_on_error=False,
-                                      description=self._title)
+        self._worker = app.run_worker(
+            self._run(), group="actions", exit_on_error=False, description=self._title
+        )
         app.action_started()
 
     def on_unmount(self) -> None:
@@ -220,8 +245,10 @@ class RunScreen(ModalScreen[Any]):
             return
         self._ran.append(result)
         if self.is_attached:
-            lines = [f"{'✓' if r.ok else '✗'} {r.command_line}  ({r.outcome}, {r.duration:.1f}s)"
-                     for r in self._ran[-8:]]
+            lines = [
+                f"{'✓' if r.ok else '✗'} {r.command_line}  ({r.outcome}, {r.duration:.1f}s)"
+                for r in self._ran[-8:]
+            ]
             self.query_one("#ran", Static).update(escape("\n".join(lines)))
 
     async def _run(self) -> None:
@@ -254,9 +281,12 @@ class RunScreen(ModalScreen[Any]):
                 headline = "✗ " + headline
             css = "error"
         if not self.is_attached:
-            app.notify(headline + ("\n" + "\n".join(lines[-3:]) if lines else ""),
-                       title=self._title, severity="information" if self.succeeded else "error",
-                       timeout=8)
+            app.notify(
+                headline + ("\n" + "\n".join(lines[-3:]) if lines else ""),
+                title=self._title,
+                severity="information" if self.succeeded else "error",
+                timeout=8,
+            )
             return
         self.query_one("#progress").display = False
         self.query_one("#cancel").display = False

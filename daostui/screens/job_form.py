@@ -28,8 +28,11 @@ from daostui.pbs.walltime import parse_walltime
 if TYPE_CHECKING:
     from daostui.app import DaosTui
 
-INTERCEPTION = [("none (dfuse only)", "none"), ("libioil: data only", "ioil"),
-                ("libpil4dfs: data + metadata (ALCF preferred)", "pil4dfs")]
+INTERCEPTION = [
+    ("none (dfuse only)", "none"),
+    ("libioil: data only", "ioil"),
+    ("libpil4dfs: data + metadata (ALCF preferred)", "pil4dfs"),
+]
 
 
 class JobForm(Widget):
@@ -43,8 +46,17 @@ class JobForm(Widget):
     JobForm #limits { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, *, project: str, queues: dict[str, QueueLimits], queue: str, pool: str,
-                 container: str, site: Any, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        project: str,
+        queues: dict[str, QueueLimits],
+        queue: str,
+        pool: str,
+        container: str,
+        site: Any,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.project = project
         self.queues = queues or dict(AURORA_DEFAULTS)
@@ -59,8 +71,10 @@ class JobForm(Widget):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
             yield self._field("Project (-A)", Input(self.project, id="project"))
-            yield self._field("Queue (-q)", Select([(q, q) for q in self.queues], value=self.queue,
-                                                   allow_blank=False, id="queue"))
+            yield self._field(
+                "Queue (-q)",
+                Select([(q, q) for q in self.queues], value=self.queue, allow_blank=False, id="queue"),
+            )
             yield self._field("Job name (-N)", Input("daos_job", id="name"))
         yield Static("", id="limits")
         with Horizontal(classes="row"):
@@ -70,12 +84,15 @@ class JobForm(Widget):
         with Horizontal(classes="row"):
             yield self._field("Pool", Input(self.pool, id="pool"))
             yield self._field("Container", Input(self.container, id="container"))
-            yield self._field("Interception library", Select(INTERCEPTION, value="none", allow_blank=False,
-                                                             id="interception"))
+            yield self._field(
+                "Interception library",
+                Select(INTERCEPTION, value="none", allow_blank=False, id="interception"),
+            )
         with Horizontal(classes="row"):
             yield self._field("Program", Input("python3", id="program"))
-            yield self._field("Arguments", Input("", id="args",
-                                                 placeholder="e.g. train.py --data /tmp/$DAOS_POOL/..."))
+            yield self._field(
+                "Arguments", Input("", id="args", placeholder="e.g. train.py --data /tmp/$DAOS_POOL/...")
+            )
         yield Static("", id="problems")
 
     def value(self, field_id: str) -> str:
@@ -103,10 +120,16 @@ class JobForm(Widget):
         except ValueError as exc:
             raise ValidationError(f"arguments: {exc}", field="args", rule="shell words") from None
         return JobRequest(
-            project=self.value("project"), queue=self.value("queue"), nodes=integer("nodes", "nodes"),
-            walltime=self.value("walltime"), ranks_per_node=integer("ranks", "ranks per node"),
-            program=self.value("program"), args=tuple(args), pool=self.value("pool"),
-            container=self.value("container"), interception=self.value("interception"),
+            project=self.value("project"),
+            queue=self.value("queue"),
+            nodes=integer("nodes", "nodes"),
+            walltime=self.value("walltime"),
+            ranks_per_node=integer("ranks", "ranks per node"),
+            program=self.value("program"),
+            args=tuple(args),
+            pool=self.value("pool"),
+            container=self.value("container"),
+            interception=self.value("interception"),
             job_name=self.value("name") or "daos_job",
         )
 
@@ -123,7 +146,9 @@ class JobForm(Widget):
     def show_status(self) -> tuple[JobRequest | None, str]:
         request, script_or_problem = self.checked()
         limits = self.limits()
-        self.query_one("#limits", Static).update(escape(f"queue limits: {limits.describe()}" if limits else ""))
+        self.query_one("#limits", Static).update(
+            escape(f"queue limits: {limits.describe()}" if limits else "")
+        )
         self.query_one("#problems", Static).update(escape("" if request else "✗ " + script_or_problem))
         return request, script_or_problem
 
@@ -153,11 +178,19 @@ class JobFormScreen(ModalScreen[str | None]):
         key = app.console.pane("containers").table.cursor_key or ""
         row = app.data.container(pool, key) if key else None
         with Vertical():
-            yield Label(" New job script (live preview) — ctrl+s saves, Submit saves then runs qsub", id="title")
+            yield Label(
+                " New job script (live preview) — ctrl+s saves, Submit saves then runs qsub", id="title"
+            )
             with VerticalScroll(id="body"):
-                yield JobForm(project=app.session.project, queues=app.data.queue_limits(),
-                              queue=config.default_queue or "debug", pool=pool,
-                              container=row.label if row else "", site=app.data.job_site(), id="form")
+                yield JobForm(
+                    project=app.session.project,
+                    queues=app.data.queue_limits(),
+                    queue=config.default_queue or "debug",
+                    pool=pool,
+                    container=row.label if row else "",
+                    site=app.data.job_site(),
+                    id="form",
+                )
                 yield TextArea("", read_only=True, id="preview", language=None)
             yield Static("", id="saved")
             with Horizontal(classes="buttons"):
@@ -210,9 +243,15 @@ class JobFormScreen(ModalScreen[str | None]):
         def submitted(job_id: Any) -> None:
             self.dismiss(str(job_id))
 
-        run(self._app, f"Submit {path.name}", lambda: pbs.submit(str(path), cwd=workdir),
-            commands=[pbs.argv_submit(str(path))], success=lambda job_id: f"Submitted job {job_id}.",
-            refresh=("jobs",), then=submitted)
+        run(
+            self._app,
+            f"Submit {path.name}",
+            lambda: pbs.submit(str(path), cwd=workdir),
+            commands=[pbs.argv_submit(str(path))],
+            success=lambda job_id: f"Submitted job {job_id}.",
+            refresh=("jobs",),
+            then=submitted,
+        )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -90,4 +90,6 @@ class OutputScreen(Screen[None]):
         self.follow = not self.follow
         for log in self.query(Log):
             log.auto_scroll = self.follow
-        self.notify("Following the end of the output." if self.follow else "Paused: scroll freely.", timeout=2)
+        self.notify(
+            "Following the end of the output." if self.follow else "Paused: scroll freely.", timeout=2
+        )

@@ -59,10 +59,14 @@ def save_request(values: dict[str, str], directory: Path | None = None) -> Path:
 
 
 class PoolRequestScreen(ModalScreen[Path | None]):
-    DEFAULT_CSS = "PoolRequestScreen { align: center middle; }\n" + DIALOG_CSS + """
+    DEFAULT_CSS = (
+        "PoolRequestScreen { align: center middle; }\n"
+        + DIALOG_CSS
+        + """
     PoolRequestScreen TextArea { height: 5; }
     PoolRequestScreen #problem { color: $error; }
     """
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, session: Session, *, directory: Path | None = None) -> None:
@@ -73,11 +77,16 @@ class PoolRequestScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Label("Request a DAOS pool from ALCF support", classes="title")
-            yield Static("Pools are allocated by ALCF on request and cannot be grown later: ask for what the "
-                         "project needs (typically 100s of TB). daostui saves the request as a text file "
-                         "ready to send to support@alcf.anl.gov.")
-            defaults = {"project": self.session.project, "users": self.session.user,
-                        "pool_name": self.session.project}
+            yield Static(
+                "Pools are allocated by ALCF on request and cannot be grown later: ask for what the "
+                "project needs (typically 100s of TB). daostui saves the request as a text file "
+                "ready to send to support@alcf.anl.gov."
+            )
+            defaults = {
+                "project": self.session.project,
+                "users": self.session.user,
+                "pool_name": self.session.project,
+            }
             for key, title in FIELDS:
                 yield Label(title + ":")
                 yield Input(value=defaults.get(key, ""), id=f"f-{key}")

@@ -34,12 +34,24 @@ def result_key(result: CommandResult) -> str:
 LOG_COLUMNS: list[Column[CommandResult]] = [
     Column("time", "Time", width=8, text=_clock),
     Column("outcome", "Outcome", width=10, text=lambda r: r.outcome, style=_outcome_style),
-    Column("duration", "Took", width=7, align="right", text=lambda r: f"{r.duration:.2f}s",
-           sort_key=lambda r: r.duration),
+    Column(
+        "duration",
+        "Took",
+        width=7,
+        align="right",
+        text=lambda r: f"{r.duration:.2f}s",
+        sort_key=lambda r: r.duration,
+    ),
     Column("where", "Where", width=12, text=lambda r: r.where, hidden_when_narrow=True),
     Column("command", "Command", min_width=20, ratio=1, text=lambda r: r.command_line),
-    Column("stderr", "stderr", min_width=10, ratio=1, hidden_when_narrow=True,
-           text=lambda r: (r.stderr.strip().splitlines() or [r.error or ""])[-1][:200]),
+    Column(
+        "stderr",
+        "stderr",
+        min_width=10,
+        ratio=1,
+        hidden_when_narrow=True,
+        text=lambda r: (r.stderr.strip().splitlines() or [r.error or ""])[-1][:200],
+    ),
 ]
 
 

@@ -9,19 +9,9 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
+from daostui.units import human_bytes
 
-def human_bytes(value: int | float | None) -> str:
-    """SI units like `daos` prints them (`96 TB`, `3.0 TB`, `644 MB`)."""
-    if value is None:
-        return "?"
-    number = float(value)
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB", "EB"):
-        if abs(number) < 1000 or unit == "EB":
-            if unit == "B":
-                return f"{int(number)} B"
-            return f"{number:.1f} {unit}" if abs(number) < 10 else f"{number:.0f} {unit}"
-        number /= 1000
-    return f"{number:.0f} EB"
+__all__ = ["bar", "human_bytes", "tier_gauge"]
 
 
 def bar(fraction: float, width: int, *, warn: float = 0.8, danger: float = 0.9) -> Text:

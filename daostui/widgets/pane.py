@@ -58,8 +58,16 @@ class ResourcePane(Vertical, Generic[T]):
             self.pane = pane
             self.text = text
 
-    def __init__(self, pane_id: str, title: str, number: int, columns: Sequence[Column[T]],
-                 key: Callable[[T], str], *, empty_text: str = "") -> None:
+    def __init__(
+        self,
+        pane_id: str,
+        title: str,
+        number: int,
+        columns: Sequence[Column[T]],
+        key: Callable[[T], str],
+        *,
+        empty_text: str = "",
+    ) -> None:
         super().__init__(id=pane_id)
         self.pane_id = pane_id
         self.title_text = title
@@ -73,9 +81,12 @@ class ResourcePane(Vertical, Generic[T]):
 
     def compose(self) -> ComposeResult:
         yield PaneTitle(id=f"{self.pane_id}-title")
-        yield Input(placeholder="filter (substring, regex, !inverse) — esc clears", id=f"{self.pane_id}-filter")
-        yield ResourceTable(self._columns, key=self._key, empty_text=self._empty_text,
-                            id=f"{self.pane_id}-table")
+        yield Input(
+            placeholder="filter (substring, regex, !inverse) — esc clears", id=f"{self.pane_id}-filter"
+        )
+        yield ResourceTable(
+            self._columns, key=self._key, empty_text=self._empty_text, id=f"{self.pane_id}-table"
+        )
         yield Static("", classes="error", id=f"{self.pane_id}-error")
 
     @property

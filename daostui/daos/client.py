@@ -1,0 +1,271 @@
+"""The DAOS client: builds `daos` argv, runs it through a transport, returns models.
+
+Every operation has a pure argv builder (the console shows the exact command before it runs) and
+an async method. JSON (`daos -j`, global flag first, as DAOS's own tests do) is preferred; the
+text layouts are the fallback when stdout is not JSON, and the only form for autotest and checks.
+Failures raise `DaosError` with the DER name and number and a hint saying what to do next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from daostui.daos import parse
+from daostui.daos.models import (
+    AutotestResult,
+    ContainerCheckResult,
+    ContainerInfo,
+    ContainerProperties,
+    ContainerRef,
+    DaosVersion,
+    FsCheckResult,
+    FsCopyResult,
+    Pool,
+)
+from daostui.daos.presets import ContainerCreateRequest
+from daostui.errors import DaosError, ParseError
+from daostui.transport.base import CommandResult, Transport
+
+T = TypeVar("T")
+MODULE_HINT = "module use /soft/modulefiles; module load daos/base   (or: module load daos)"
+HINTS = {
+    "DER_NONEXIST": "Check the name: `daos pool list` shows your pools, `daos cont list POOL` its containers.",
+    "DER_NO_PERM": "You are not in this pool's or container's ACL: ask its owner or your project PI to add you.",
+    "DER_EXIST": "A container with this label already exists in the pool: pick another label.",
+    "DER_UNREACH": "Is the DAOS agent running? `ps -ef | grep daos_agent`; then " + MODULE_HINT,
+    "DER_TIMEDOUT": "The DAOS servers are slow or down: retry later; check ALCF status pages.",
+    "DER_HG": "Network error: on compute nodes use `mpiexec --no-vni`; otherwise retry or contact support.",
+    "DER_AGENT_COMM": "Cannot talk to the DAOS agent: `ps -ef | grep daos_agent`; " + MODULE_HINT,
+    "DER_RF": "Container UNCLEAN: `daos cont set-prop POOL CONT status:HEALTHY`, then "
+    "`daos fs check --flags=evict POOL CONT` (the Doctor offers it).",
+    "DER_BUSY": "The container is open or mounted: unmount it (fusermount3 -u PATH) or destroy with --force.",
+    "DER_NOSPACE": "The pool is full: delete data, or copy it to flare and destroy old containers.",
+    "DER_INVAL": "A value was rejected: check the property names and values.",
+}
+HARMLESS = (
+    (re.compile(r"Out of group or member list|DER_OOG"), "DER_OOG (Out of group or member list): harmless"),
+    (re.compile(r"DER_FETCH_AGAIN"), "DER_FETCH_AGAIN log lines: harmless, the client retries"),
+    (re.compile(r"fi_cq_open failed"), "libfabric fi_cq_open messages: harmless, the client retries"),
+)
+
+
+def harmless_noise(stderr: str) -> list[str]:
+    """Known-harmless messages present in stderr (ALCF documents them); they never fail a command."""
+    return [meaning for pattern, meaning in HARMLESS if pattern.search(stderr or "")]
+
+
+def _error_line(result: CommandResult) -> str:
+    for line in reversed(result.stderr.splitlines()):
+        if line.startswith("ERROR: "):
+            return line.removeprefix("ERROR: ").removeprefix("daos: ")
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    return lines[-1] if lines else (result.error or f"daos failed ({result.outcome})")
+
+
+def failure(result: CommandResult, message: str = "") -> DaosError:
+    """The DaosError for a failed `daos` run, with DER name/number and what to do next."""
+    if result.error or result.exit_status == 127:
+        return DaosError(
+            f"`daos` could not be run: {result.error or 'command not found'}", result, hint=MODULE_HINT
+        )
+    if result.timed_out:
+        return DaosError(
+            f"`{result.command_line}` timed out after {result.duration:.0f}s",
+            result,
+            hint="The DAOS servers or agent are not answering: retry; run the Doctor (D).",
+        )
+    if result.cancelled:
+        return DaosError(f"`{result.command_line}` was cancelled", result)
+    message = message or _error_line(result)
+    name, code = parse.parse_der(message + "\n" + result.stderr)
+    return DaosError(message, result, der_name=name, der_code=code, hint=HINTS.get(name, ""))
+
+
+class DaosClient:
+    def __init__(self, transport: Transport, *, timeout: float = 60.0, program: str = "daos") -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.program = program
+
+    # ------------------------------------------------------------------ argv builders
+    def _j(self, *args: str) -> list[str]:
+        return [self.program, "-j", *args]
+
+    def argv_version(self) -> list[str]:
+        return [self.program, "version"]
+
+    def argv_pool_list(self) -> list[str]:
+        return self._j("pool", "list")
+
+    def argv_pool_query(self, pool: str) -> list[str]:
+        return self._j("pool", "query", pool)
+
+    def argv_pool_autotest(self, pool: str, skip_big: bool = False) -> list[str]:
+        return [self.program, "pool", "autotest", pool, *(["--skip-big"] if skip_big else [])]
+
+    def argv_cont_list(self, pool: str) -> list[str]:
+        return self._j("container", "list", pool)
+
+    def argv_cont_create(self, request: ContainerCreateRequest) -> list[str]:
+        argv = request.argv()
+        return [self.program, *argv[1:]]
+
+    def argv_cont_query(self, pool: str, cont: str) -> list[str]:
+        return self._j("container", "query", pool, cont)
+
+    def argv_cont_get_prop(self, pool: str, cont: str) -> list[str]:
+        return self._j("container", "get-prop", pool, cont)
+
+    def argv_cont_set_prop(self, pool: str, cont: str, props: dict[str, str]) -> list[str]:
+        return [
+            self.program,
+            "container",
+            "set-prop",
+            pool,
+            cont,
+            ",".join(f"{k}:{v}" for k, v in props.items()),
+        ]
+
+    def argv_cont_destroy(self, pool: str, cont: str, *, force: bool = False) -> list[str]:
+        return [self.program, "container", "destroy", pool, cont, *(["--force"] if force else [])]
+
+    def argv_cont_update_acl(self, pool: str, cont: str, entry: str) -> list[str]:
+        return [self.program, "container", "update-acl", pool, cont, "--entry", entry]
+
+    def argv_cont_delete_acl(self, pool: str, cont: str, principal: str) -> list[str]:
+        return [self.program, "container", "delete-acl", pool, cont, "--principal", principal]
+
+    def argv_cont_check(self, path: str) -> list[str]:
+        return [self.program, "container", "check", "--path", path]
+
+    def argv_fs_check(self, pool: str, cont: str, *, flags: str = "evict") -> list[str]:
+        return [self.program, "filesystem", "check", pool, cont, f"--flags={flags}"]
+
+    def argv_fs_copy(self, src: str, dst: str) -> list[str]:
+        return [self.program, "filesystem", "copy", "--src", src, "--dst", dst]
+
+    # ------------------------------------------------------------------ running
+    async def _run(self, argv: Sequence[str], timeout: float | None = None) -> CommandResult:
+        return await self.transport.run(argv, timeout=timeout or self.timeout)
+
+    async def _json(
+        self,
+        argv: Sequence[str],
+        convert: Callable[[Any], T],
+        text_fallback: Callable[[str], T] | None = None,
+        timeout: float | None = None,
+    ) -> T:
+        result = await self._run(argv, timeout)
+        if result.error or result.timed_out or result.cancelled:
+            raise failure(result)
+        try:
+            response, error, status = parse.parse_envelope(result.stdout)
+        except ParseError as exc:
+            if result.exit_status != 0:
+                raise failure(result) from None
+            if text_fallback is not None:
+                try:
+                    return text_fallback(result.stdout)
+                except ParseError:
+                    pass
+            raise DaosError(
+                f"unexpected output from `{result.command_line}`: {exc}",
+                result,
+                hint="The daos output format was not understood; the command log has it.",
+            ) from None
+        if error is not None or status != 0 or result.exit_status != 0:
+            raise failure(result, error or "")
+        try:
+            return convert(response)
+        except ParseError as exc:
+            raise DaosError(f"unexpected output from `{result.command_line}`: {exc}", result) from None
+
+    async def _text(
+        self, argv: Sequence[str], convert: Callable[[str], T], timeout: float | None = None
+    ) -> T:
+        result = await self._run(argv, timeout)
+        if not result.ok:
+            raise failure(result)
+        try:
+            return convert(result.stdout)
+        except ParseError as exc:
+            raise DaosError(f"unexpected output from `{result.command_line}`: {exc}", result) from None
+
+    # ------------------------------------------------------------------ operations
+    async def version(self) -> DaosVersion:
+        return await self._text(self.argv_version(), parse.version_from_text)
+
+    async def pool_list(self) -> list[Pool]:
+        return await self._json(self.argv_pool_list(), parse.pools_from_json, parse.pools_from_text)
+
+    async def pool_query(self, pool: str) -> Pool:
+        return await self._json(
+            self.argv_pool_query(pool),
+            lambda r: parse.pool_from_json(r, pool),
+            lambda text: parse.pool_from_text(text, pool),
+        )
+
+    async def pool_autotest(self, pool: str, *, skip_big: bool = False) -> AutotestResult:
+        result = await self._run(self.argv_pool_autotest(pool, skip_big), timeout=max(self.timeout, 600))
+        if result.error or result.timed_out or result.cancelled:
+            raise failure(result)
+        try:
+            return parse.autotest_from_text(result.stdout)
+        except ParseError:
+            raise failure(result) from None
+
+    async def cont_list(self, pool: str) -> list[ContainerRef]:
+        return await self._json(
+            self.argv_cont_list(pool), parse.containers_from_json, parse.containers_from_text
+        )
+
+    async def cont_create(self, request: ContainerCreateRequest) -> ContainerInfo:
+        request.validate()
+        argv = self.argv_cont_create(request)
+        return await self._json(
+            [argv[0], "-j", *argv[1:]], parse.container_info_from_json, parse.container_info_from_text
+        )
+
+    async def cont_query(self, pool: str, cont: str) -> ContainerInfo:
+        return await self._json(
+            self.argv_cont_query(pool, cont), parse.container_info_from_json, parse.container_info_from_text
+        )
+
+    async def cont_get_prop(self, pool: str, cont: str) -> ContainerProperties:
+        return await self._json(
+            self.argv_cont_get_prop(pool, cont), parse.properties_from_json, parse.properties_from_text
+        )
+
+    async def _plain(self, argv: Sequence[str]) -> None:
+        result = await self._run(argv)
+        if not result.ok:
+            raise failure(result)
+
+    async def cont_set_prop(self, pool: str, cont: str, props: dict[str, str]) -> None:
+        await self._plain(self.argv_cont_set_prop(pool, cont, props))
+
+    async def cont_destroy(self, pool: str, cont: str, *, force: bool = False) -> None:
+        await self._plain(self.argv_cont_destroy(pool, cont, force=force))
+
+    async def cont_update_acl(self, pool: str, cont: str, entry: str) -> None:
+        await self._plain(self.argv_cont_update_acl(pool, cont, entry))
+
+    async def cont_delete_acl(self, pool: str, cont: str, principal: str) -> None:
+        await self._plain(self.argv_cont_delete_acl(pool, cont, principal))
+
+    async def cont_check(self, path: str) -> ContainerCheckResult:
+        return await self._text(
+            self.argv_cont_check(path), parse.container_check_from_text, timeout=max(self.timeout, 600)
+        )
+
+    async def fs_check(self, pool: str, cont: str, *, flags: str = "evict") -> FsCheckResult:
+        return await self._text(
+            self.argv_fs_check(pool, cont, flags=flags),
+            parse.fs_check_from_text,
+            timeout=max(self.timeout, 600),
+        )
+
+    async def fs_copy(self, src: str, dst: str, *, timeout: float = 3600) -> FsCopyResult:
+        return await self._text(self.argv_fs_copy(src, dst), parse.fs_copy_from_text, timeout=timeout)

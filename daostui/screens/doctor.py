@@ -1,0 +1,174 @@
+"""The Doctor screen: the troubleshooting checklist with its commands, evidence and fixes.
+
+Checks appear as they finish (progress); the long tests (`pool autotest`, `container check`) run
+only on request; an UNCLEAN container gets a confirmed fix; `c` copies the support-ticket summary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, LoadingIndicator, Static
+
+from daostui.doctor import FAIL, PASS, WARN, Check, Doctor, fix_unclean, report_text, worst
+
+STYLE = {PASS: "green", WARN: "yellow", FAIL: "bold red"}
+
+
+def render_check(check: Check) -> Group:
+    head = Text()
+    head.append(f"[{check.status}] ", style=STYLE.get(check.status, "dim"))
+    head.append(check.title, style="bold")
+    parts: list[Any] = [head]
+    parts.extend(Text(f"    $ {command}", style="dim") for command in check.commands)
+    parts.extend(Text(f"    {line}") for line in check.evidence)
+    if check.fix and check.status in (WARN, FAIL):
+        parts.append(Text(f"    fix: {check.fix}", style="yellow"))
+    return Group(*parts)
+
+
+class DoctorScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    DoctorScreen { align: center middle; }
+    DoctorScreen > Vertical { width: 110; max-width: 98%; height: 95%; border: thick $accent;
+                              background: $surface; padding: 0 1; }
+    DoctorScreen #inputs { height: auto; }
+    DoctorScreen #inputs Input { width: 1fr; }
+    DoctorScreen #results { height: 1fr; }
+    DoctorScreen LoadingIndicator { height: 1; }
+    DoctorScreen .buttons { height: auto; align-horizontal: right; }
+    DoctorScreen .buttons Button { margin-left: 1; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("c", "copy", "Copy report")]
+
+    def __init__(self, pool: str = "", cont: str = "") -> None:
+        super().__init__()
+        self.pool = pool
+        self.cont = cont
+        self.checks: list[Check] = []
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        pool = self.pool or app.data.selected_pool
+        cont = self.cont
+        if not cont:
+            key = app.console.pane("containers").table.cursor_key
+            row = app.data.container(pool, key) if key else None
+            cont = row.label if row else ""
+        with Vertical():
+            yield Label("Doctor — ALCF's DAOS troubleshooting checklist, run for you", classes="title")
+            with Horizontal(id="inputs"):
+                yield Input(pool, placeholder="pool", id="pool")
+                yield Input(cont, placeholder="container (optional)", id="cont")
+            yield LoadingIndicator(id="progress")
+            with VerticalScroll(id="results"):
+                yield Static("", id="report")
+            yield Static("", id="summary")
+            with Horizontal(classes="buttons"):
+                yield Button("Run again", id="run")
+                yield Button("Long tests (autotest, container check)", id="long")
+                yield Button("Fix UNCLEAN", id="fix", variant="warning", disabled=True)
+                yield Button("Copy report", id="copy")
+                yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self.start(long_tests=False)
+
+    def start(self, *, long_tests: bool) -> None:
+        if self.running:
+            return
+        self.running = True
+        self.checks = []
+        self.query_one("#progress").display = True
+        self.query_one("#report", Static).update("")
+        self.run_worker(self._run(long_tests), exclusive=True, group="doctor", exit_on_error=False)
+
+    def _progress(self, check: Check) -> None:
+        self.checks.append(check)
+        self.query_one("#report", Static).update(Group(*(render_check(c) for c in self.checks)))
+
+    async def _run(self, long_tests: bool) -> None:
+        app: Any = self.app
+        doctor = Doctor(
+            app.session,
+            pool=self.query_one("#pool", Input).value.strip(),
+            cont=self.query_one("#cont", Input).value.strip(),
+            progress=self._progress,
+        )
+        try:
+            await doctor.run(long_tests=long_tests)
+        finally:
+            self.running = False
+            self.query_one("#progress").display = False
+        overall = worst(self.checks)
+        self.query_one("#summary", Static).update(
+            Text(
+                f"Overall: {overall} — c copies a summary to paste into a support ticket",
+                style=STYLE.get(overall, ""),
+            )
+        )
+        unclean = any(c.id == "container" and c.status == FAIL for c in self.checks)
+        self.query_one("#fix", Button).disabled = not unclean or app.session.readonly
+        self.doctor = doctor
+
+    @on(Button.Pressed, "#run")
+    def _again(self) -> None:
+        self.start(long_tests=False)
+
+    @on(Button.Pressed, "#long")
+    def _long(self) -> None:
+        self.start(long_tests=True)
+
+    @on(Button.Pressed, "#fix")
+    def _fix(self) -> None:
+        from daostui.handlers import run
+        from daostui.screens.dialogs import ConfirmScreen
+
+        app: Any = self.app
+        pool, cont = self.doctor.pool, self.doctor.cont
+        daos = app.session.daos
+        commands = [
+            daos.argv_cont_set_prop(pool, cont, {"status": "HEALTHY"}),
+            daos.argv_fs_check(pool, cont, flags="evict"),
+        ]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run(
+                    app,
+                    f"Fix UNCLEAN container {cont}",
+                    lambda: fix_unclean(app.session, pool, cont),
+                    commands=commands,
+                    success=lambda _r: f"{cont} marked HEALTHY and checked.",
+                    refresh=("containers",),
+                    then=lambda _r: self.start(long_tests=False),
+                )
+
+        app.push_screen(
+            ConfirmScreen(
+                f"Fix UNCLEAN container {cont}?",
+                "ALCF's recovery: mark the container HEALTHY again, then evict stale handles and check the "
+                "namespace. Data lost beyond the redundancy factor is not recovered.",
+                commands,
+                confirm_label="Run the fix",
+            ),
+            answered,
+        )
+
+    @on(Button.Pressed, "#copy")
+    def action_copy(self) -> None:
+        app: Any = self.app
+        self.app.copy_to_clipboard(report_text(app.session, self.checks))
+        self.notify("Doctor report copied.", timeout=3)
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,44 @@
+"""The private bin directory of demo mode: one tiny script per simulated tool.
+
+Never installed as console scripts: on a login node they would shadow the real `daos` and `qsub`.
+Each script is two lines of Python with the interpreter that runs daostui as its shebang, so a
+command costs one Python start-up (no Textual import).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from daostui.sim.entry import PROGRAMS
+
+SCRIPT = """#!{python}
+import sys
+from daostui.sim.entry import run
+raise SystemExit(run({program!r}, sys.argv[1:]))
+"""
+
+
+def write_scripts(directory: Path) -> Path:
+    bin_dir = directory / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for program in PROGRAMS:
+        path = bin_dir / program
+        text = SCRIPT.format(python=sys.executable, program=program)
+        if not path.exists() or path.read_text() != text:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text)
+            tmp.chmod(0o755)
+            os.replace(tmp, path)
+    return bin_dir
+
+
+def prepare(directory: Path, *, seed: int = 0) -> Path:
+    """Create the simulated site on first use, (re)write `bin/`, return the bin path."""
+    directory = Path(directory)
+    if not (directory / "site.json").exists():
+        from daostui.sim import seed as seeding
+
+        seeding.reset(directory, seed=seed)
+    return write_scripts(directory)

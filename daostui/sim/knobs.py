@@ -1,0 +1,86 @@
+"""Fault injection and latency for the simulated Aurora (tests, benchmarks, demos).
+
+Settings live in `<state>/knobs.json` (and `DAOSTUI_SIM_LATENCY` for a global latency):
+
+    {"latency": {"<glob on 'program args...'>": seconds},
+     "faults": [{"match": "<glob>", "kind": "...", "remaining": N or null, ...}]}
+
+Generic kinds applied to any simulated command before it runs: `timeout`/`hang` (never finishes),
+`exit` (print `stderr`, exit `exit`), `malformed` (garbage on stdout), `truncate` (only the first
+half of the real output), `invalid_json` (real output with an invalid escape and a raw control
+character). Domain kinds read by the simulated tools: `agent_down`, `unclean`, `hung_mount`,
+`lost_job`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+from typing import Any
+
+from daostui.sim import store
+
+GENERIC = ("timeout", "hang", "exit", "malformed", "truncate", "invalid_json")
+DOMAIN = ("agent_down", "unclean", "hung_mount", "lost_job")
+
+
+def load(directory: Path) -> dict[str, Any]:
+    with store.lock(directory):
+        return store.load(directory, "knobs")
+
+
+def set_latency(directory: Path, seconds: float, match: str = "*") -> None:
+    with store.locked(directory, "knobs") as data:
+        data.setdefault("latency", {})[match] = float(seconds)
+
+
+def add_fault(directory: Path, kind: str, match: str = "*", **fields: Any) -> None:
+    if kind not in GENERIC + DOMAIN:
+        raise ValueError(f"unknown fault kind {kind!r}")
+    with store.locked(directory, "knobs") as data:
+        data.setdefault("faults", []).append({"kind": kind, "match": match, "remaining": None, **fields})
+
+
+def clear(directory: Path) -> None:
+    with store.locked(directory, "knobs") as data:
+        data.clear()
+
+
+def latency_for(data: dict[str, Any], cmdline: str) -> float:
+    delay = float(os.environ.get("DAOSTUI_SIM_LATENCY") or 0)
+    for pattern, seconds in (data.get("latency") or {}).items():
+        if fnmatch.fnmatchcase(cmdline, pattern):
+            delay = max(delay, float(seconds))
+    return delay
+
+
+def take(directory: Path, kinds: tuple[str, ...] | str, cmdline: str = "*") -> dict[str, Any] | None:
+    """The first matching fault of `kinds` (consuming one of its `remaining` uses), or None."""
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    if not (directory / "knobs.json").exists():
+        return None
+    with store.locked(directory, "knobs") as data:
+        faults = data.get("faults") or []
+        for fault in faults:
+            if fault.get("kind") in kinds and fnmatch.fnmatchcase(cmdline, fault.get("match", "*")):
+                remaining = fault.get("remaining")
+                if remaining is not None:
+                    if remaining <= 0:
+                        continue
+                    fault["remaining"] = remaining - 1
+                return dict(fault)
+    return None
+
+
+def active(directory: Path, kind: str) -> list[dict[str, Any]]:
+    """Every fault of `kind` still in force (domain faults that describe a state, e.g. hung mounts)."""
+    if not (directory / "knobs.json").exists():
+        return []
+    data = load(directory)
+    return [
+        f
+        for f in data.get("faults") or []
+        if f.get("kind") == kind and (f.get("remaining") is None or f.get("remaining", 0) > 0)
+    ]

@@ -1,0 +1,56 @@
+"""Shared test setup: isolated XDG dirs, a fresh simulated Aurora per test, deterministic apps."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import pytest_textual_snapshot
+
+from tests.snapshot_ext import TopLevelSVGExtension
+
+# Snapshot baselines live in the top-level snapshots/ folder (see tests/snapshot_ext.py).
+pytest_textual_snapshot.SVGImageExtension = TopLevelSVGExtension
+
+# Never touch the developer's real state/config, and keep rendering deterministic.
+_ISOLATED = Path(tempfile.mkdtemp(prefix="daostui-tests-"))
+os.environ["DAOSTUI_STATE_DIR"] = str(_ISOLATED / "state")
+os.environ["DAOSTUI_CONFIG"] = str(_ISOLATED / "no-config.toml")
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+os.environ.setdefault("DAOSTUI_SIM_QUEUE_WAIT", "0.5")
+
+FROZEN_TIME = 1_795_000_000.0  # 2026-11-19 08:53:20 UTC: snapshots show this clock
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path) -> Path:
+    """A freshly seeded simulated Aurora (seed 0) in a temporary directory."""
+    from daostui.sim import bindir, seed
+
+    directory = tmp_path / "demo"
+    seed.reset(directory, seed=0)
+    bindir.prepare(directory, seed=0)
+    return directory
+
+
+@pytest.fixture
+def demo_session(demo_dir: Path, tmp_path: Path):
+    from daostui.session import demo_session as make
+    from daostui.transport.log import CommandLog
+
+    session = make(demo_dir, log=CommandLog(tmp_path / "commands.jsonl"))
+    session.workdir = tmp_path / "work"
+    session.workdir.mkdir()
+    session.site = session.site.with_overrides(login_mount_root=str(tmp_path / "mnt" / "{user}"),
+                                               allowed_mount_roots=(str(tmp_path / "mnt"),))
+    session.mounts.site = session.site
+    return session
+
+
+def make_app(session, *, frozen: bool = True, auto_refresh: bool = False):
+    from daostui.app import DaosTui
+
+    return DaosTui(session, clock=(lambda: FROZEN_TIME) if frozen else __import__("time").time,
+                   auto_refresh=auto_refresh, show_host=False)
