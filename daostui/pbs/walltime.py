@@ -33,9 +33,7 @@ def parse_walltime(text: str) -> int:
             f"walltime {text!r}: minutes and seconds must be below 60", field="walltime", rule="range"
         )
     if first is not None and second is None and seconds > 59:
-        raise ValidationError(
-            f"walltime {text!r}: seconds must be below 60", field="walltime", rule="range"
-        )
+        raise ValidationError(f"walltime {text!r}: seconds must be below 60", field="walltime", rule="range")
     return hours * 3600 + minutes * 60 + seconds
 
 

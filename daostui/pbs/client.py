@@ -1,0 +1,222 @@
+"""The PBS client: argv builders and async calls for qselect, qstat, qsub, qdel, qhold, qrls.
+
+Cheap on the server by construction (pbs.md §6.6): the user's ids come from `qselect -u USER -x`,
+full status only for given ids (`qstat -f -F json -x ID...`, in chunks), never for the whole
+system; `qstat -f -F json -u` is avoided because PBS mixes text into the JSON there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from daostui.errors import ParseError, PbsError
+from daostui.pbs import parse
+from daostui.pbs.hints import MISSING_PROGRAM, hint_for_job_error, hint_for_qsub_error
+from daostui.pbs.models import Job, Queue, ServerInfo, StatusResult
+from daostui.transport.base import CommandResult, Transport
+
+#: ids per `qstat` call, to keep argv short.
+STATUS_CHUNK = 100
+
+
+def _failure(result: CommandResult, hint: str = "") -> PbsError:
+    if result.error or result.exit_status == 127:
+        return PbsError(
+            f"`{result.argv[0]}` could not be run: {result.error or 'command not found'}",
+            result,
+            hint=MISSING_PROGRAM,
+        )
+    if result.timed_out:
+        return PbsError(
+            f"`{result.command_line}` timed out after {result.duration:.0f}s",
+            result,
+            hint="The PBS server is slow: the console retries with back-off.",
+        )
+    if result.cancelled:
+        return PbsError(f"`{result.command_line}` was cancelled", result)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    message = lines[0] if lines else f"{result.argv[0]} failed ({result.outcome})"
+    return PbsError(message, result, hint=hint or hint_for_job_error(result.stderr))
+
+
+class PbsClient:
+    def __init__(
+        self, transport: Transport, *, user: str, timeout: float = 30.0, lost_after: float = 60.0
+    ) -> None:
+        self.transport = transport
+        self.user = user
+        self.timeout = timeout
+        self.lost_after = lost_after
+        self._submitted: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ argv
+    def argv_my_job_ids(self, history: bool = True) -> list[str]:
+        return ["qselect", "-u", self.user, *(["-x"] if history else [])]
+
+    def argv_status(self, ids: Sequence[str], history: bool = True) -> list[str]:
+        return ["qstat", "-f", "-F", "json", *(["-x"] if history else []), *ids]
+
+    def argv_status_text(self, ids: Sequence[str], history: bool = True) -> list[str]:
+        return ["qstat", "-f", *(["-x"] if history else []), *ids]
+
+    def argv_queues(self) -> list[str]:
+        return ["qstat", "-Qf", "-F", "json"]
+
+    def argv_server(self) -> list[str]:
+        return ["qstat", "-Bf", "-F", "json"]
+
+    def argv_submit(self, script: str, extra_args: Sequence[str] = ()) -> list[str]:
+        return ["qsub", *extra_args, script]
+
+    def argv_delete(self, job_id: str) -> list[str]:
+        return ["qdel", job_id]
+
+    def argv_hold(self, job_id: str) -> list[str]:
+        return ["qhold", job_id]
+
+    def argv_release(self, job_id: str) -> list[str]:
+        return ["qrls", job_id]
+
+    def argv_interactive(
+        self,
+        *,
+        project: str,
+        queue: str,
+        nodes: int,
+        walltime: str,
+        filesystems: str,
+        extra_resources: Sequence[str] = (),
+    ) -> list[str]:
+        argv = [
+            "qsub",
+            "-I",
+            "-A",
+            project,
+            "-q",
+            queue,
+            "-l",
+            f"select={nodes}",
+            "-l",
+            f"walltime={walltime}",
+            "-l",
+            f"filesystems={filesystems}",
+            "-l",
+            "place=scatter",
+            "-k",
+            "doe",
+        ]
+        for resource in extra_resources:
+            argv += ["-l", resource]
+        return argv
+
+    # ------------------------------------------------------------------ calls
+    async def _run(
+        self, argv: Sequence[str], timeout: float | None = None, cwd: str | None = None
+    ) -> CommandResult:
+        return await self.transport.run(argv, timeout=timeout or self.timeout, cwd=cwd)
+
+    def submitted_ids(self) -> list[str]:
+        return list(self._submitted)
+
+    async def my_job_ids(self, history: bool = True) -> list[str]:
+        result = await self._run(self.argv_my_job_ids(history))
+        if not result.ok:
+            raise _failure(result)
+        try:
+            return parse.parse_qselect(result.stdout)
+        except ParseError as exc:
+            raise PbsError(f"unexpected qselect output: {exc}", result) from None
+
+    async def status(self, ids: Sequence[str], history: bool = True) -> StatusResult:
+        """Full status of `ids`; unknown ids are reported (and kept as LOST if we submitted them)."""
+        jobs: list[Job] = []
+        unknown: list[str] = []
+        for start in range(0, len(ids), STATUS_CHUNK):
+            chunk = list(ids[start : start + STATUS_CHUNK])
+            found, missing = await self._status_chunk(chunk, history)
+            jobs.extend(found)
+            unknown.extend(missing)
+        now = time.monotonic()
+        for job_id in unknown:
+            submitted = self._submitted.get(job_id)
+            if submitted is not None and now - submitted >= self.lost_after:
+                jobs.append(Job.lost(job_id))
+        return StatusResult(jobs, unknown)
+
+    async def _status_chunk(self, ids: list[str], history: bool) -> tuple[list[Job], list[str]]:
+        result = await self._run(self.argv_status(ids, history))
+        unknown = parse.unknown_job_ids(result.stderr)
+        if result.error or result.timed_out or result.cancelled:
+            raise _failure(result)
+        if not result.ok and not unknown:
+            raise _failure(result)
+        try:
+            jobs = parse.parse_jobs_json(result.stdout)
+        except ParseError:
+            text = await self._run(self.argv_status_text(ids, history))
+            try:
+                jobs = parse.parse_jobs_text(text.stdout)
+            except ParseError as exc:
+                raise PbsError(
+                    f"qstat output not understood (JSON and text): {exc}",
+                    result,
+                    hint="The command log has the raw output.",
+                ) from None
+        by_id = {job.id: job for job in jobs}
+        # qstat answers short ids with full ids: map back by sequence number
+        found_seqs = {job.seq for job in jobs}
+        unknown = [i for i in unknown if i not in by_id]
+        unknown += [i for i in ids if i.split(".", 1)[0] not in found_seqs and i not in unknown]
+        return jobs, unknown
+
+    async def queues(self) -> list[Queue]:
+        result = await self._run(self.argv_queues())
+        if not result.ok:
+            raise _failure(result)
+        try:
+            return parse.parse_queues_json(result.stdout)
+        except ParseError:
+            text = await self._run(["qstat", "-Qf"])
+            try:
+                return parse.parse_queues_text(text.stdout)
+            except ParseError as exc:
+                raise PbsError(f"qstat -Qf output not understood: {exc}", result) from None
+
+    async def server(self) -> ServerInfo:
+        result = await self._run(self.argv_server())
+        if not result.ok:
+            raise _failure(result)
+        try:
+            return parse.parse_server_json(result.stdout)
+        except ParseError:
+            text = await self._run(["qstat", "-Bf"])
+            try:
+                return parse.parse_server_text(text.stdout)
+            except ParseError as exc:
+                raise PbsError(f"qstat -Bf output not understood: {exc}", result) from None
+
+    async def submit(self, script: str, *, cwd: str | None = None, extra_args: Sequence[str] = ()) -> str:
+        result = await self._run(self.argv_submit(script, extra_args), timeout=max(self.timeout, 60), cwd=cwd)
+        if not result.ok:
+            raise _failure(result, hint_for_qsub_error(result.stderr))
+        try:
+            job_id = parse.parse_qsub_output(result.stdout)
+        except ParseError as exc:
+            raise PbsError(f"qsub output not understood: {exc}", result) from None
+        self._submitted[job_id] = time.monotonic()
+        return job_id
+
+    async def _simple(self, argv: list[str]) -> None:
+        result = await self._run(argv)
+        if not result.ok:
+            raise _failure(result)
+
+    async def delete(self, job_id: str) -> None:
+        await self._simple(self.argv_delete(job_id))
+
+    async def hold(self, job_id: str) -> None:
+        await self._simple(self.argv_hold(job_id))
+
+    async def release(self, job_id: str) -> None:
+        await self._simple(self.argv_release(job_id))

@@ -1,0 +1,44 @@
+"""`qsub -I` in the simulator: wait for the job to start, then an interactive shell in this terminal.
+
+Prints PBS's lines (`qsub: waiting for job ID to start`, `qsub: job ID ready`, and
+`qsub: job ID completed` when the shell exits) and records the job's life cycle.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from daostui.sim import jobrunner, pbs_state
+
+
+def run_interactive(directory: Path, seq: int) -> int:
+    key = str(seq)
+    full = pbs_state.job_id(seq)
+    print(f"qsub: waiting for job {full} to start", flush=True)
+    try:
+        job = jobrunner.wait_in_queue(directory, key)
+    except KeyboardInterrupt:
+        jobrunner._update(directory, key, state="F", end=time.time(), exit_status=-3, deleted=True)
+        print(f"qsub: job {full} canceled", flush=True)
+        return 1
+    if job is None:
+        print(f"qsub: job {full} was deleted", flush=True)
+        return 1
+    nodefile, nodes = jobrunner.write_nodefile(directory, job)
+    jobrunner._update(directory, key, state="R", start=time.time(), exec_nodes=nodes[:8])
+    print(f"qsub: job {full} ready\n", flush=True)
+    env = jobrunner.job_environment(directory, job, nodefile)
+    env["PS1"] = f"{nodes[0]}:\\w> "
+    shell = [os.environ.get("DAOSTUI_SIM_SHELL", "bash"), "--norc", "--noprofile", "-i"]
+    try:
+        status = subprocess.call(shell, cwd=job["workdir"], env=env)
+    except OSError as exc:
+        sys.stderr.write(f"qsub: cannot start the job shell: {exc}\n")
+        status = 1
+    jobrunner._update(directory, key, state="F", end=time.time(), exit_status=status)
+    print(f"qsub: job {full} completed", flush=True)
+    return 0
