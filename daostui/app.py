@@ -52,28 +52,28 @@ class DaosTui(App[int]):
         super().__init__()
         self.session = session
         self.clock = clock
-        self.auto_refresh = auto_refresh
+        self.live_refresh = auto_refresh
         self.show_host = show_host
         self.data = ConsoleData(session)
         intervals = session.config.refresh
         self.policies: dict[str, RefreshPolicy] = {
             pane: RefreshPolicy(interval=float(getattr(intervals, pane))) for pane in PANE_ORDER
         }
-        self._timers: dict[str, Timer] = {}
+        self._pane_timers: dict[str, Timer] = {}
         self.running_actions = 0
         self.last_refresh: float | None = None
         if session.config.theme:
             self.theme = session.config.theme
 
     # ------------------------------------------------------------------ lifecycle
-    def on_mount(self) -> None:
-        self.push_screen(ConsoleScreen())
-        header = self.console.query_one("#header")
+    async def on_mount(self) -> None:
+        await self.push_screen(ConsoleScreen())
+        header = self.main_screen.query_one("#header")
         header.badge = self.session.badge if self.session.mode != "local" else "LOCAL"
         header.host = self.session.host if self.show_host else ""
         header.user = self.session.user
         header.project = self.session.project
-        log_panel = self.console.query_one(CommandLogPanel)
+        log_panel = self.main_screen.query_one(CommandLogPanel)
         log_panel.set_entries(self.session.log.entries())
         self.session.log.subscribe(self._command_logged)
         for pane in PANE_ORDER:
@@ -81,7 +81,7 @@ class DaosTui(App[int]):
         self.set_interval(1.0, self._tick_ages)
 
     @property
-    def console(self) -> ConsoleScreen:
+    def main_screen(self) -> ConsoleScreen:
         for screen in self.screen_stack:
             if isinstance(screen, ConsoleScreen):
                 return screen
@@ -89,27 +89,27 @@ class DaosTui(App[int]):
 
     def _command_logged(self, result: Any) -> None:
         try:
-            self.console.query_one(CommandLogPanel).add(result)
+            self.main_screen.query_one(CommandLogPanel).add(result)
         except LookupError:
             pass
 
     # ------------------------------------------------------------------ refresh
     def refresh_pane(self, pane: str) -> None:
         """Refresh one pane now unless its refresh is already running (never overlap)."""
-        timer = self._timers.pop(pane, None)
+        timer = self._pane_timers.pop(pane, None)
         if timer is not None:
             timer.stop()
         policy = self.policies[pane]
         if not policy.start(self.clock()):
             return
-        self.console.pane(pane).status = "refreshing…"
+        self.main_screen.pane(pane).status = "refreshing…"
         self.run_worker(
             self._refresh(pane), group=f"refresh-{pane}", exit_on_error=False, description=f"refresh {pane}"
         )
 
     async def _refresh(self, pane: str) -> None:
         policy = self.policies[pane]
-        widget = self.console.pane(pane)
+        widget = self.main_screen.pane(pane)
         try:
             await self.data.load(pane)
         except Exception as exc:  # noqa: BLE001 - shown in the pane, retried with back-off
@@ -125,12 +125,14 @@ class DaosTui(App[int]):
             widget.status = ""
             self.last_refresh = self.clock()
             self._show(pane)
-        if self.auto_refresh:
-            self._timers[pane] = self.set_timer(delay, lambda: self.refresh_pane(pane))
+            if pane == "pools" and self.data.selected_pool not in self.data.containers:
+                self.refresh_pane("containers")
+        if self.live_refresh:
+            self._pane_timers[pane] = self.set_timer(delay, lambda: self.refresh_pane(pane))
         self._tick_ages()
 
     def _show(self, pane: str) -> None:
-        console = self.console
+        console = self.main_screen
         widget = console.pane(pane)
         rows, subtitle = self.data.rows(pane)
         widget.set_rows(rows, subtitle=subtitle)
@@ -151,7 +153,7 @@ class DaosTui(App[int]):
     def _tick_ages(self) -> None:
         now = self.clock()
         try:
-            console = self.console
+            console = self.main_screen
         except LookupError:
             return
         for pane, policy in self.policies.items():
@@ -228,7 +230,7 @@ class DaosTui(App[int]):
 
     def jump(self, pane: str, key: str) -> None:
         """Focus `pane` and put its cursor on the row keyed `key` (palette jumps, after create/submit)."""
-        console = self.console
+        console = self.main_screen
         if pane == "pools":
             self.data.select_pool(key)
             self.refresh_pane("containers")

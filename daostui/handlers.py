@@ -21,7 +21,7 @@ Handler = Callable[["DaosTui", Action], Awaitable[None] | None]
 
 
 def _selected(app: DaosTui, pane: str) -> str | None:
-    key = app.console.pane(pane).table.cursor_key
+    key = app.main_screen.pane(pane).table.cursor_key
     if not key:
         app.notify(f"Select a row in the {pane} pane first.", severity="warning")
     return key
@@ -51,7 +51,7 @@ def run(
 # ---------------------------------------------------------------------- global
 def focus(pane: str) -> Handler:
     def handler(app: DaosTui, _action: Action) -> None:
-        app.console.focus_pane(pane)
+        app.main_screen.focus_pane(pane)
 
     return handler
 
@@ -62,13 +62,13 @@ def refresh_all(app: DaosTui, _action: Action) -> None:
 
 
 def filter_pane(app: DaosTui, _action: Action) -> None:
-    pane = app.console.focused_pane()
+    pane = app.main_screen.focused_pane()
     if pane is not None:
         pane.start_filter()
 
 
 def maximize(app: DaosTui, _action: Action) -> None:
-    screen = app.console
+    screen = app.main_screen
     if screen.maximized is not None:
         screen.minimize()
         return
@@ -78,7 +78,7 @@ def maximize(app: DaosTui, _action: Action) -> None:
 
 
 def details(app: DaosTui, _action: Action) -> None:
-    pane = app.console.focused_pane()
+    pane = app.main_screen.focused_pane()
     if pane is not None and pane.table.cursor_key:
         app.show_details(pane.pane_id, pane.table.cursor_key)
 
@@ -86,9 +86,9 @@ def details(app: DaosTui, _action: Action) -> None:
 def toggle_log(app: DaosTui, _action: Action) -> None:
     from daostui.widgets.command_log import CommandLogPanel
 
-    panel = app.console.query_one(CommandLogPanel)
+    panel = app.main_screen.query_one(CommandLogPanel)
     if not panel.toggle():
-        pane = app.console.focused_pane() or app.console.pane("pools")
+        pane = app.main_screen.focused_pane() or app.main_screen.pane("pools")
         pane.table.focus()
 
 
@@ -262,7 +262,7 @@ def cont_unmount(app: DaosTui, _action: Action) -> None:
 
 # ---------------------------------------------------------------------- mounts
 def mount_new(app: DaosTui, _action: Action) -> None:
-    app.console.focus_pane("containers")
+    app.main_screen.focus_pane("containers")
     app.notify("Select the container to mount, then press m.", timeout=4)
 
 

@@ -60,7 +60,7 @@ class DoctorScreen(ModalScreen[None]):
         pool = self.pool or app.data.selected_pool
         cont = self.cont
         if not cont:
-            key = app.console.pane("containers").table.cursor_key
+            key = app.main_screen.pane("containers").table.cursor_key
             row = app.data.container(pool, key) if key else None
             cont = row.label if row else ""
         with Vertical():

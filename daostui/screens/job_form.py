@@ -175,7 +175,7 @@ class JobFormScreen(ModalScreen[str | None]):
         app = self._app
         config = app.session.config
         pool = app.data.selected_pool or config.default_pool or ""
-        key = app.console.pane("containers").table.cursor_key or ""
+        key = app.main_screen.pane("containers").table.cursor_key or ""
         row = app.data.container(pool, key) if key else None
         with Vertical():
             yield Label(

@@ -1,0 +1,149 @@
+"""Per-resource column definitions for the one resource table (the k9s "render" layer).
+
+Each resource is a list of `Column`s over its model; the table widget knows nothing of DAOS or
+PBS. Colour marks what needs attention: Degraded pools, rebuilds, nearly full pools, UNCLEAN
+containers, hung or stale mounts, failed jobs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from daostui.units import human_bytes
+from daostui.widgets.table_model import Column
+
+
+def pool_key(pool: Any) -> str:
+    return str(pool.name)
+
+
+def container_key(row: Any) -> str:
+    return str(row.uuid or row.label)
+
+
+def mount_key(mount: Any) -> str:
+    return str(mount.path)
+
+
+def job_key(job: Any) -> str:
+    return str(job.id)
+
+
+def _pool_state_style(pool: Any) -> str:
+    if pool.rebuilding:
+        return "bold yellow"
+    return "bold red" if pool.degraded else "green"
+
+
+def _pool_used_style(pool: Any) -> str:
+    return "bold red" if pool.nearly_full else ("yellow" if pool.used_pct >= 75 else "")
+
+
+def _pool_state(pool: Any) -> str:
+    if pool.rebuilding:
+        return f"{pool.state} (rebuild busy)"
+    return pool.state
+
+
+POOL_COLUMNS: list[Column[Any]] = [
+    Column("pool", "Pool", min_width=10, ratio=2, text=lambda p: p.name),
+    Column("size", "Size", width=8, align="right", text=lambda p: human_bytes(p.size) if p.size else "?",
+           sort_key=lambda p: p.size),
+    Column("used", "Used", width=5, align="right", text=lambda p: f"{p.used_pct}%", style=_pool_used_style,
+           sort_key=lambda p: p.used_pct),
+    Column("minfree", "MinFree/tgt", width=11, align="right",
+           text=lambda p: human_bytes(p.min_free_per_target) if p.min_free_per_target else "-",
+           style=_pool_used_style, sort_key=lambda p: p.min_free_per_target),
+    Column("state", "State", min_width=8, ratio=1, text=_pool_state, style=_pool_state_style),
+    Column("disabled", "Disabled", width=9, align="right",
+           text=lambda p: f"{p.disabled_targets}/{p.total_targets}", sort_key=lambda p: p.disabled_targets,
+           style=lambda p: "red" if p.disabled_targets else "", hidden_when_narrow=True),
+]
+
+
+def _health(row: Any) -> str:
+    return row.props.health if row.props is not None else "…"
+
+
+CONTAINER_COLUMNS: list[Column[Any]] = [
+    Column("label", "Label", min_width=10, ratio=2, text=lambda r: r.label),
+    Column("health", "Health", width=8, text=_health,
+           style=lambda r: "bold white on red" if r.props is not None and r.props.unclean else (
+               "green" if r.props is not None else "dim")),
+    Column("rdfac", "rd_fac", width=6, align="right",
+           text=lambda r: str(r.props.rd_fac) if r.props is not None and r.props.rd_fac is not None else "…"),
+    Column("type", "Type", width=6, text=lambda r: r.props.layout if r.props is not None else "…",
+           hidden_when_narrow=True),
+    Column("mounted", "Here", width=4, text=lambda r: "●" if r.mount_path else "",
+           style=lambda r: "bold cyan" if r.mount_path else ""),
+    Column("uuid", "UUID", min_width=8, ratio=2, text=lambda r: r.uuid, hidden_when_narrow=True),
+]
+
+
+def _mount_style(mount: Any) -> str:
+    return {"ok": "green", "hung": "bold white on red", "stale": "bold red", "unknown": "dim"}.get(mount.state,
+                                                                                                   "yellow")
+
+
+MOUNT_COLUMNS: list[Column[Any]] = [
+    Column("path", "Path", min_width=12, ratio=3, text=lambda m: m.path),
+    Column("pool", "Pool", min_width=6, ratio=1, text=lambda m: m.pool or "?"),
+    Column("container", "Container", min_width=8, ratio=1, text=lambda m: m.container or "?"),
+    Column("state", "State", width=7, text=lambda m: m.state, style=_mount_style),
+    Column("owned", "Ours", width=4, text=lambda m: "yes" if m.owned else "", hidden_when_narrow=True),
+]
+
+JOB_STATE_STYLE = {"R": "green", "Q": "yellow", "H": "magenta", "F": "dim", "E": "cyan", "L": "bold white on red"}
+
+
+def _job_exit_style(job: Any) -> str:
+    status = job.exit_status
+    return "" if status in (None, 0) else "bold red"
+
+
+def _elapsed(job: Any) -> str:
+    from daostui.pbs.walltime import format_walltime
+
+    return format_walltime(job.walltime_used) if job.walltime_used is not None else "-"
+
+
+JOB_COLUMNS: list[Column[Any]] = [
+    Column("id", "Job", width=9, text=lambda j: j.seq, sort_key=lambda j: int(j.seq) if j.seq.isdigit() else 0),
+    Column("name", "Name", min_width=8, ratio=2, text=lambda j: j.name),
+    Column("queue", "Queue", width=9, text=lambda j: j.queue, hidden_when_narrow=True),
+    Column("state", "S", width=3, text=lambda j: j.state, style=lambda j: JOB_STATE_STYLE.get(j.state, "")),
+    Column("nodes", "Nds", width=4, align="right", text=lambda j: str(j.nodes or "")),
+    Column("walltime", "Wall", width=8, text=lambda j: j.walltime_requested_text, hidden_when_narrow=True),
+    Column("elapsed", "Elapsed", width=8, text=_elapsed, sort_key=lambda j: j.walltime_used or 0),
+    Column("exit", "Exit", min_width=4, ratio=1, text=lambda j: j.exit_text, style=_job_exit_style,
+           hidden_when_narrow=True),
+    Column("comment", "Comment", min_width=6, ratio=2, text=lambda j: j.comment, hidden_when_narrow=True),
+]
+
+COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
+    "pools": [
+        ("Size", "size of the data tier (NVMe), as `daos pool list` prints it"),
+        ("Used", "highest used percentage over the tiers; red when nearly full"),
+        ("MinFree/tgt", "free space of the fullest target: when small, writes fail although the total looks fine"),
+        ("State", "Ready, or Degraded when targets are disabled; 'rebuild busy' while data is being rebuilt"),
+        ("Disabled", "disabled targets / all targets (32 targets per DAOS server)"),
+    ],
+    "containers": [
+        ("Health", "Health (status) property: UNCLEAN after losing more than rd_fac servers (… = not read yet)"),
+        ("rd_fac", "redundancy factor: how many server failures the data survives"),
+        ("Here", "● when the container is mounted on this host"),
+        ("UUID", "the container's UUID (DAOS accepts it wherever a label is accepted)"),
+    ],
+    "mounts": [
+        ("Path", "mount point of a dfuse mount (file system type fuse.daos)"),
+        ("State", "ok: listable; hung: listing timed out; stale: dfuse died (unmount and mount again)"),
+        ("Ours", "mounted by daostui"),
+    ],
+    "jobs": [
+        ("S", "PBS state: Q queued, H held, R running, E exiting, F finished, L lost after qsub"),
+        ("Wall", "walltime requested (HH:MM:SS)"),
+        ("Elapsed", "walltime used so far"),
+        ("Exit", "Exit_status decoded: 271 = killed by SIGTERM (walltime or qdel), negative = PBS failure"),
+        ("Comment", "PBS's comment: why a job waits (Not Running: ...) or where it ran"),
+    ],
+}

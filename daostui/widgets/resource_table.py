@@ -1,0 +1,261 @@
+"""The one table widget every resource uses: virtual (only visible lines render), keyed, sortable.
+
+Built on Textual's Line API (`ScrollView.render_line`): first paint, scrolling and filtering cost
+the same at 10^2 and 10^5 rows, where `DataTable` builds every row up front (29 s at 10^5). A fixed
+header line shows the sort column; rows keep their cursor by key across refreshes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from daostui.widgets.table_model import Column, TableModel
+
+T = TypeVar("T")
+NARROW = 100
+
+
+class RowHighlighted(Message):
+    def __init__(self, table: ResourceTable[Any], key: str) -> None:
+        super().__init__()
+        self.table = table
+        self.key = key
+
+    @property
+    def control(self) -> ResourceTable[Any]:
+        return self.table
+
+
+class RowSelected(Message):
+    def __init__(self, table: ResourceTable[Any], key: str) -> None:
+        super().__init__()
+        self.table = table
+        self.key = key
+
+    @property
+    def control(self) -> ResourceTable[Any]:
+        return self.table
+
+
+class ResourceTable(ScrollView, Generic[T], can_focus=True):
+    DEFAULT_CSS = """
+    ResourceTable { background: $surface; }
+    ResourceTable > .resource-table--header { text-style: bold; background: $panel; color: $foreground; }
+    ResourceTable > .resource-table--cursor { background: $accent 30%; }
+    ResourceTable:focus > .resource-table--cursor { background: $accent; color: $text; }
+    ResourceTable > .resource-table--empty { color: $text-muted; text-style: italic; }
+    """
+    COMPONENT_CLASSES = {"resource-table--header", "resource-table--cursor", "resource-table--empty"}
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "edge(0)", "First", show=False),
+        Binding("end,G", "edge(1)", "Last", show=False),
+        Binding("enter", "select", "Details", show=False),
+        Binding("s", "cycle_sort", "Sort", show=True),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    def __init__(self, columns: Sequence[Column[T]], *, key: Callable[[T], str], empty_text: str = "",
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.model: TableModel[T] = TableModel(columns, key)
+        self.empty_text = empty_text
+        self._widths: list[tuple[Column[T], int]] = []
+        self._width_for = -1
+
+    # ------------------------------------------------------------------ data
+    @property
+    def cursor_key(self) -> str | None:
+        return self.model.key_at(self.cursor)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.model)
+
+    def update_rows(self, rows: Sequence[T]) -> None:
+        """Replace the rows, keeping the cursor on the same key and the scroll position."""
+        key = self.cursor_key
+        self.model.set_rows(rows)
+        self._after_change(key)
+
+    def set_filter(self, text: str) -> None:
+        key = self.cursor_key
+        self.model.set_filter(text)
+        self._after_change(key)
+
+    def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
+        key = self.cursor_key
+        self.model.sort_by(column_key, reverse)
+        self._after_change(key)
+
+    def move_cursor_to_key(self, key: str) -> bool:
+        index = self.model.index_of(key)
+        if index is None:
+            return False
+        self._set_cursor(index)
+        return True
+
+    def _after_change(self, key: str | None) -> None:
+        index = self.model.index_of(key)
+        if index is None:
+            index = min(self.cursor, max(0, len(self.model) - 1))
+        self.virtual_size = Size(self.size.width, len(self.model) + 1)
+        self._set_cursor(index, announce=key != self.model.key_at(index))
+        self.refresh()
+
+    def _set_cursor(self, index: int, *, announce: bool = True) -> None:
+        count = len(self.model)
+        index = max(0, min(index, count - 1)) if count else 0
+        changed = index != self.cursor
+        self.cursor = index
+        self._scroll_to_cursor()
+        self.refresh()
+        if (changed or announce) and count:
+            key = self.model.key_at(index)
+            if key is not None:
+                self.post_message(RowHighlighted(self, key))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.size.height - 1)
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False)
+
+    # ------------------------------------------------------------------ layout
+    def _column_widths(self, width: int) -> list[tuple[Column[T], int]]:
+        if width == self._width_for and self._widths:
+            return self._widths
+        columns = [c for c in self.model.columns if not (c.hidden_when_narrow and width < NARROW)]
+        fixed = sum(c.width for c in columns if c.width is not None)
+        flex = [c for c in columns if c.width is None]
+        spare = max(0, width - fixed - len(columns) - sum(c.min_width for c in flex))
+        total_ratio = sum(max(1, c.ratio) for c in flex) or 1
+        widths = []
+        for column in columns:
+            if column.width is not None:
+                widths.append((column, column.width))
+            else:
+                widths.append((column, column.min_width + spare * max(1, column.ratio) // total_ratio))
+        self._widths, self._width_for = widths, width
+        return widths
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._width_for = -1
+        self.virtual_size = Size(self.size.width, len(self.model) + 1)
+        self._scroll_to_cursor()
+
+    # ------------------------------------------------------------------ rendering
+    def _cell(self, text: str, width: int, align: str) -> str:
+        if cell_len(text) > width:
+            return set_cell_size(text, max(0, width - 1)) + "…" if width else ""
+        return text.rjust(width) if align == "right" else set_cell_size(text, width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        widths = self._column_widths(width)
+        if y == 0:
+            style = self.get_component_rich_style("resource-table--header")
+            parts = []
+            for column, w in widths:
+                mark = ""
+                if self.model.sort_column == column.key:
+                    mark = "▼" if self.model.sort_reverse else "▲"
+                parts.append(self._cell(column.title + mark, w, column.align))
+            return Strip([Segment(set_cell_size(" ".join(parts), width), style)], width)
+        index = int(self.scroll_offset.y) + y - 1
+        if not len(self.model):
+            if y == 1:
+                text = self.empty_text
+                if self.model.filter_text and self.model.rows:
+                    text = f"No rows match /{self.model.filter_text} — esc clears the filter"
+                style = base + self.get_component_rich_style("resource-table--empty")
+                return Strip([Segment(set_cell_size(" " + text, width), style)], width)
+            return Strip.blank(width, base)
+        if index >= len(self.model):
+            return Strip.blank(width, base)
+        row = self.model.row(index)
+        row_style = base
+        if index == self.cursor:
+            row_style = base + self.get_component_rich_style("resource-table--cursor")
+        segments: list[Segment] = []
+        used = 0
+        for position, (column, w) in enumerate(widths):
+            if position:
+                segments.append(Segment(" ", row_style))
+                used += 1
+            text = self._cell(self.model.cell(row, column), w, column.align)
+            style = row_style
+            if column.style is not None:
+                try:
+                    extra = column.style(row)
+                except Exception:
+                    extra = ""
+                if extra:
+                    style = row_style + Style.parse(extra)
+            segments.append(Segment(text, style))
+            used += w
+        if used < width:
+            segments.append(Segment(" " * (width - used), row_style))
+        return Strip(segments, width).crop(0, width)
+
+    # ------------------------------------------------------------------ input
+    def action_cursor(self, delta: int) -> None:
+        self._set_cursor(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._set_cursor(self.cursor + direction * max(1, self.size.height - 2))
+
+    def action_edge(self, end: int) -> None:
+        self._set_cursor(len(self.model) - 1 if end else 0)
+
+    def action_select(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(RowSelected(self, key))
+
+    def action_cycle_sort(self) -> None:
+        columns = [c for c, _ in self._column_widths(self.size.width)]
+        if not columns:
+            return
+        keys = [c.key for c in columns]
+        current = self.model.sort_column
+        if current in keys and not self.model.sort_reverse:
+            self.sort_by(current, reverse=True)
+        else:
+            following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+            self.sort_by(following, reverse=False)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = event.x
+            for column, w in self._column_widths(self.size.width):
+                if x < w + 1:
+                    self.sort_by(column.key)
+                    return
+                x -= w + 1
+            return
+        index = int(self.scroll_offset.y) + event.y - 1
+        if 0 <= index < len(self.model):
+            if index == self.cursor and event.chain >= 2:
+                self.action_select()
+            else:
+                self._set_cursor(index)
