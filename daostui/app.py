@@ -62,6 +62,8 @@ class DaosTui(App[int]):
         self._pane_timers: dict[str, Timer] = {}
         self.running_actions = 0
         self.last_refresh: float | None = None
+        #: A job to select and follow once the jobs pane knows it (after the wizard's submit).
+        self._pending_follow: str = ""
         if session.config.theme:
             self.theme = session.config.theme
 
@@ -146,6 +148,8 @@ class DaosTui(App[int]):
             other = "mounts" if pane == "containers" else "containers"
             rows2, sub2 = self.data.rows(other)
             console.pane(other).set_rows(rows2, subtitle=sub2)
+        if pane == "jobs" and self._pending_follow:
+            self._follow_if_known()
         console.update_tabs()
         hint = self.data.first_start_hint()
         console.show_hint(hint)
@@ -166,10 +170,10 @@ class DaosTui(App[int]):
     # ------------------------------------------------------------------ selection
     @on(RowHighlighted)
     def _highlighted(self, event: RowHighlighted) -> None:
-        if getattr(event, "table", None) is not None and event.table.id == "pools-table":
-            if event.key != self.data.selected_pool:
-                self.data.select_pool(event.key)
-                self.refresh_pane("containers")
+        table = getattr(event, "table", None)
+        if table is not None and table.id == "pools-table" and event.key != self.data.selected_pool:
+            self.data.select_pool(event.key)
+            self.refresh_pane("containers")
 
     @on(RowSelected)
     def _selected(self, event: RowSelected) -> None:
@@ -189,6 +193,9 @@ class DaosTui(App[int]):
         if action == "do" and parameters:
             registered = BY_ID.get(str(parameters[0]))
             if registered is not None and not allowed(registered, readonly=self.session.readonly):
+                return False
+            # the console's keys act on the console only: `a` typed on the wizard is not a request
+            if registered is not None and registered.id != "quit" and not isinstance(self.screen, ConsoleScreen):
                 return False
         return True
 
@@ -236,6 +243,26 @@ class DaosTui(App[int]):
             self.refresh_pane("containers")
         console.focus_pane(pane)
         console.pane(pane).table.move_cursor_to_key(key)
+
+    def follow_job(self, job_id: str) -> None:
+        """Select `job_id` in the jobs pane and follow its output, as soon as `qstat` knows it."""
+        self._pending_follow = job_id
+        if not self._follow_if_known():
+            self.refresh_pane("jobs")
+
+    def _follow_if_known(self) -> bool:
+        job_id = self._pending_follow
+        tracker = self.data.tracker
+        job = tracker.get(job_id) if tracker is not None else None
+        if job is None:
+            return False
+        self._pending_follow = ""
+        self.jump("jobs", job_id)
+        if job.output_path or job.error_path:
+            from daostui.screens.output import OutputScreen
+
+            self.push_screen(OutputScreen(job))
+        return True
 
     def save_path(self, name: str) -> Path:
         return self.session.workdir / name

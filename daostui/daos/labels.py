@@ -11,12 +11,12 @@ import re
 from daostui.errors import ValidationError
 
 MAX_LABEL = 127
-_ALLOWED = re.compile(r"^[A-Za-z0-9._:-]+$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_ALLOWED = re.compile(r"[A-Za-z0-9._:-]+")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def looks_like_uuid(text: str) -> bool:
-    return bool(_UUID.match(text))
+    return bool(_UUID.fullmatch(text))
 
 
 def label_problem(label: str, kind: str = "container") -> str | None:
@@ -25,7 +25,7 @@ def label_problem(label: str, kind: str = "container") -> str | None:
         return f"a {kind} label cannot be empty"
     if len(label) > MAX_LABEL:
         return f"a {kind} label is at most {MAX_LABEL} characters (this one has {len(label)})"
-    if not _ALLOWED.match(label):
+    if not _ALLOWED.fullmatch(label):
         bad = next(ch for ch in label if not re.match(r"[A-Za-z0-9._:-]", ch))
         shown = {" ": "a space", "/": "'/'", "\t": "a tab", "\n": "a newline"}.get(bad, repr(bad))
         return f"{shown} is not allowed in a {kind} label (only letters, digits and . _ : -)"

@@ -8,6 +8,7 @@ with single spaces and cells such as `96 TB` contain spaces, so splitting on bla
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -45,6 +46,7 @@ _UNITS = {
     "PIB": 1024**5,
 }
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*$")
+_INTEGER = re.compile(r"^\s*-?[0-9]+\s*$")
 DER = re.compile(r"(DER_[A-Z_]+)\((-?\d+)\)")
 
 
@@ -53,7 +55,10 @@ def parse_size(text: str) -> int:
     match = _SIZE.match(text or "")
     if not match or match.group(2).upper() not in _UNITS:
         raise ParseError(f"not a size: {text!r}", excerpt=text, source="daos")
-    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    value = float(match.group(1)) * _UNITS[match.group(2).upper()]
+    if not math.isfinite(value):
+        raise ParseError(f"size out of range: {text!r}", excerpt=text, source="daos")
+    return int(value)
 
 
 def _int(value: Any, what: str) -> int:
@@ -63,7 +68,7 @@ def _int(value: Any, what: str) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.match(value):
         return int(value.strip())
     raise ParseError(f"{what}: expected a number, got {value!r}", source="daos")
 
@@ -257,10 +262,10 @@ def pools_from_text(text: str) -> list[Pool]:
             Pool(
                 label=row.get("Pool", ""),
                 state=row.get("State", "Unknown"),
-                disabled_targets=int(disabled) if disabled.isdigit() else 0,
-                total_targets=int(total) if total.isdigit() else 0,
-                used_pct_reported=int(used) if used.isdigit() else None,
-                imbalance_pct=int(imbalance) if imbalance.isdigit() else None,
+                disabled_targets=int(disabled) if disabled.isdecimal() else 0,
+                total_targets=int(total) if total.isdecimal() else 0,
+                used_pct_reported=int(used) if used.isdecimal() else None,
+                imbalance_pct=int(imbalance) if imbalance.isdecimal() else None,
                 size_reported=parse_size(row["Size"]) if row.get("Size") else None,
             )
         )
@@ -307,7 +312,7 @@ def pool_from_text(text: str, label: str = "") -> Pool:
             pool.rebuild = PoolRebuild("failed", int(match.group(1)))
         elif line.startswith("- Target(VOS) count:"):
             count = line.split(":", 1)[1].strip()
-            if count.isdigit():
+            if count.isdecimal():
                 pool.active_targets = int(count)
         elif match := _TIER.match(line):
             tier = PoolTier(media_type=match.group(2).lower(), total=0, free=0)
@@ -430,12 +435,12 @@ def container_check_from_text(text: str) -> ContainerCheckResult:
     for key in ("checked", "skipped", "inconsistent", "run_time"):
         match = re.search(rf"^{key}: (.+?)\s*$", text, re.MULTILINE)
         values[key] = match.group(1) if match else None
-    if values["checked"] is None or not values["checked"].isdigit():
+    if values["checked"] is None or not values["checked"].isdecimal():
         raise ParseError("no 'checked: N' line", excerpt=text, source="daos container check")
 
     def count(key: str) -> int:
         value = values[key] or "0"
-        return int(value) if value.isdigit() else 0
+        return int(value) if value.isdecimal() else 0
 
     return ContainerCheckResult(
         count("checked"), count("skipped"), count("inconsistent"), values["run_time"] or ""

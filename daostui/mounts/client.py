@@ -19,6 +19,9 @@ from daostui.site import SiteProfile
 from daostui.transport.base import CommandResult, Transport
 
 PROBE_TIMEOUT = 5.0
+#: The small file the write/read check leaves in the container, so users can see it there.
+CHECK_FILE = "hello-from-daostui.txt"
+CHECK_TEXT = "hello from daostui\n"
 
 
 class MountsClient:
@@ -54,6 +57,14 @@ class MountsClient:
 
     def argv_probe(self, path: str) -> list[str]:
         return ["ls", "-A", "--", path]
+
+    def check_file(self, path: str) -> str:
+        return posixpath.join(path, CHECK_FILE)
+
+    def argv_write_check(self, path: str) -> list[list[str]]:
+        """The tutorial's `echo hello > file; cat file`, as argv: `tee` reads the text from stdin."""
+        target = self.check_file(path)
+        return [["tee", "--", target], ["cat", "--", target]]
 
     # ------------------------------------------------------------------ owned mounts registry
     def _owned(self) -> dict[str, dict[str, str]]:
@@ -178,3 +189,26 @@ class MountsClient:
         if "No such file" in text:
             return MountHealth("missing", "mount point does not exist")
         return MountHealth("error", text.strip().splitlines()[-1] if text.strip() else result.outcome)
+
+    async def write_check(self, path: str) -> str:
+        """Write a small file through the mount and read it back; returns what was read.
+
+        A mount that accepts the write but returns something else (or hangs) is broken for real
+        I/O even if `ls` works, which is why the tutorial has users do this by hand.
+        """
+        write_argv, read_argv = self.argv_write_check(path)
+        wrote = await self.transport.run(write_argv, stdin=CHECK_TEXT, timeout=PROBE_TIMEOUT)
+        if not wrote.ok:
+            raise MountError(
+                f"could not write a file under {path}",
+                wrote,
+                hint="Check the mount is healthy (probe it in the mounts pane) and that you own the container.",
+            )
+        read = await self.transport.run(read_argv, timeout=PROBE_TIMEOUT)
+        if not read.ok or read.stdout != CHECK_TEXT:
+            raise MountError(
+                f"reading back {self.check_file(path)} did not return what was written",
+                read,
+                hint="The mount is not serving data correctly: unmount it, remount, and run the doctor (D).",
+            )
+        return read.stdout

@@ -23,7 +23,7 @@ def parse_mounts(text: str) -> list[MountEntry]:
     entries = []
     for line in text.splitlines():
         fields = line.split()
-        if len(fields) != 6 or not fields[4].isdigit() or not fields[5].isdigit():
+        if len(fields) != 6 or not fields[4].isdecimal() or not fields[5].isdecimal():
             continue
         source, path, fstype, options, freq, passno = fields
         entries.append(

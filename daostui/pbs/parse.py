@@ -135,6 +135,9 @@ def _blocks(text: str, header: str) -> list[tuple[str, dict[str, str]]]:
             key, _, value = line.strip().partition(" = ")
             current[key] = value
             last_key = key
+        elif last_key:
+            # qstat passes a raw newline inside a value (e.g. a multi-line comment) through unescaped
+            current[last_key] += "\n" + line
         else:
             raise ParseError(f"unexpected line {line!r}", excerpt=text[:400], source=header.strip(": "))
     if not blocks and text.strip():
@@ -165,7 +168,7 @@ def parse_jobs_text(text: str) -> list[Job]:
 # ---------------------------------------------------------------------- queues and server
 def _int_or_none(value: Any) -> int | None:
     text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def _wall_or_none(value: Any) -> int | None:
@@ -238,7 +241,7 @@ def parse_queues_json(text: str) -> list[Queue]:
         raise ParseError("no JSON object", excerpt=text, source="qstat -Qf -F json")
     try:
         data = json.loads(text[start:], strict=False, object_pairs_hook=keep_duplicates)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = load_json(text[start:], "qstat -Qf -F json")
     queues = data.get("Queue") if isinstance(data, dict) else None
     if not isinstance(queues, dict):

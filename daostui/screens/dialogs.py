@@ -255,7 +255,7 @@ class RunScreen(ModalScreen[Any]):
         app: Any = self.app
         try:
             self.result = await self._work()
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - cancellation is an outcome shown to the user too
             self.error = exc
             self.succeeded = False
         else:

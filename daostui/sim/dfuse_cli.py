@@ -49,6 +49,8 @@ def mount(directory: Path, mountpoint: str, pool_name: str, cont_name: str) -> t
         if target.is_symlink():
             return 1, "Stale mount point, run fusermount3 and retry\n"
         return 1, "Mount point does not exist\n"
+    # read the knobs before taking the state lock: knobs.active takes it too (flock is not re-entrant)
+    unclean_faults = knobs.active(directory, "unclean")
     with store.lock(directory):
         data = store.load(directory, "daos")
         mounts = store.load(directory, "mounts")
@@ -66,7 +68,7 @@ def mount(directory: Path, mountpoint: str, pool_name: str, cont_name: str) -> t
             )
         unclean = cont.get("props", {}).get("status") == "UNCLEAN" or any(
             f.get("pool") in (pool["label"], pool["uuid"]) and f.get("cont") in (cont["label"], cont["uuid"])
-            for f in knobs.active(directory, "unclean")
+            for f in unclean_faults
         )
         if unclean:
             return 233, (

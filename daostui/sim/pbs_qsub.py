@@ -188,6 +188,8 @@ def main(args: list[str]) -> int:
             raise Rejected(
                 "qsub:\tstandard input and output must be a terminal for\n\tinteractive job submission"
             )
+        # knobs.take takes the state lock itself (flock is not re-entrant): ask before locking
+        lost = knobs.take(directory, "lost_job", "qsub " + " ".join(args)) is not None
         with store.locked(directory, "pbs") as data:
             user, project = data["user"], pbs_state.user_project(directory) or data.get("project", "")
             accepted = check(options, data, user, project)
@@ -219,7 +221,6 @@ def main(args: list[str]) -> int:
                 job["queue"] = next(
                     d for d in ROUTED if QUEUE_SPECS[d][2] <= accepted["nodes"] <= QUEUE_SPECS[d][3]
                 )
-            lost = knobs.take(directory, "lost_job", "qsub " + " ".join(args)) is not None
             job["lost"] = lost
             data["jobs"][str(seq)] = job
     except Rejected as exc:

@@ -132,7 +132,7 @@ class Transport(ABC):
         for listener in list(self._listeners):
             try:
                 listener(result)
-            except Exception:  # a broken listener must never break a command
+            except Exception:  # noqa: BLE001 - a broken listener must never break a command
                 pass
 
     @abstractmethod

@@ -207,7 +207,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             if column.style is not None:
                 try:
                     extra = column.style(row)
-                except Exception:
+                except Exception:  # noqa: BLE001 - a style a row cannot compute is no style
                     extra = ""
                 if extra:
                     style = row_style + Style.parse(extra)

@@ -84,7 +84,7 @@ class TableModel(Generic[T]):
     def cell(self, row: T, column: Column[T]) -> str:
         try:
             value = column.text(row)
-        except Exception:  # a row a column cannot describe shows "?", never crashes the table
+        except Exception:  # noqa: BLE001 - a row a column cannot describe shows "?", never crashes the table
             return "?"
         return "" if value is None else str(value)
 
@@ -110,7 +110,7 @@ class TableModel(Generic[T]):
                 def sort_value(position: int) -> tuple[int, Any]:
                     try:
                         value = getter(self.rows[position])
-                    except Exception:
+                    except Exception:  # noqa: BLE001 - an unsortable row sorts last
                         value = None
                     return (1, "") if value is None else (0, value)
 
