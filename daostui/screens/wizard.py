@@ -524,6 +524,7 @@ class WizardScreen(Screen[None]):
             self._containers.append(ContainerRef(uuid=getattr(info, "uuid", ""), label=request.label))
             self.tui.refresh_pane("containers")
             self.tui.refresh_pane("pools")
+            self.query_one("#next", Button).focus()
             return f"Created container {request.label} in {request.pool}. Press Next to mount it."
 
         self._run(
@@ -558,6 +559,7 @@ class WizardScreen(Screen[None]):
         self.query_one("#write-check", Button).disabled = not (existing or self.state.mount_path)
         if not existing:
             self._set_commands(mounts.argv_mount(self.state.pool, self.state.container, path))
+        self.call_after_refresh(self.query_one("#write-check" if existing else "#mount", Button).focus)
 
     @on(Button.Pressed, "#mount")
     def _mount(self) -> None:
@@ -571,6 +573,7 @@ class WizardScreen(Screen[None]):
             self.tui.refresh_pane("mounts")
             self.query_one("#mount", Button).disabled = True
             self.query_one("#write-check", Button).disabled = False
+            self.query_one("#write-check", Button).focus()
             return f"Mounted: the dfuse entry for {self.state.mount_path} is in the mounts table."
 
         self._run(
@@ -589,6 +592,7 @@ class WizardScreen(Screen[None]):
 
         def done(text: str) -> str:
             self.state.write_checked = True
+            self.query_one("#next", Button).focus()
             return f"Wrote and read back {mounts.check_file(path)}: {text.strip()!r}. The mount works."
 
         self._run("Write/read check", mounts.argv_write_check(path), lambda: mounts.write_check(path), done)
@@ -597,9 +601,14 @@ class WizardScreen(Screen[None]):
     def _enter_job(self) -> None:
         data = self.tui.data
         session = self.tui.session
+        existing = self._job_form()
+        if existing is not None:
+            # coming back (or forward again): same form, the pool/container may have changed
+            existing.query_one("#pool", Input).value = self.state.pool
+            existing.query_one("#container", Input).value = self.state.container
+            self.call_after_refresh(self._restore_job_fields)
+            return
         slot = self.query_one("#job-form-slot")
-        for old in self.query(JobForm):
-            old.remove()
         form = JobForm(
             project=self.state.job.get("project") or session.project or session.config.project,
             queues=data.queue_limits(),
@@ -712,7 +721,7 @@ class WizardScreen(Screen[None]):
         self.query_one("#finish", Button).disabled = not self.state.job_id
         self._set_commands([pbs.argv_submit(script)])
         self._show_summary()
-        (self.query_one("#finish") if self.state.job_id else self.query_one("#submit")).focus()
+        self.call_after_refresh((self.query_one("#finish") if self.state.job_id else self.query_one("#submit")).focus)
 
     @on(Button.Pressed, "#submit")
     def _submit(self) -> None:

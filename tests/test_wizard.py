@@ -1,0 +1,255 @@
+"""The guided wizard, driven with keystrokes against the simulated Aurora.
+
+The main test goes from a fresh demo dir to a finished job and checks the real outcome in the
+simulator (container properties, dfuse entry, saved script, the file the job wrote into the
+container), not just that screens opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from daostui import paths
+from daostui.screens.wizard import WizardScreen
+from daostui.wizard import STEPS, WizardState, load_state, save_state
+from tests.conftest import make_app
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def compute_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Jobs mount containers under their own root, not the machine's /tmp."""
+    root = tmp_path / "compute"
+    root.mkdir()
+    monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(root))
+    paths.wizard_state_file().unlink(missing_ok=True)
+    return root
+
+
+async def wait_for(pilot, predicate, timeout: float = 15.0, what: str = "condition") -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def wizard(app) -> WizardScreen:
+    assert isinstance(app.screen, WizardScreen), f"expected the wizard, got {app.screen!r}"
+    return app.screen
+
+
+def outcome(app) -> str:
+    return str(app.screen.query_one("#outcome").render())
+
+
+async def idle(pilot, app) -> None:
+    await wait_for(pilot, lambda: not wizard(app).busy, what="the wizard's command to finish")
+    await pilot.pause(0.05)
+
+
+async def open_wizard(pilot, app) -> WizardScreen:
+    await wait_for(pilot, lambda: {"pools", "containers"} <= app.data.loaded, what="first refresh")
+    await pilot.press("w")
+    await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), what="wizard")
+    await idle(pilot, app)
+    return wizard(app)
+
+
+async def to_container_step(pilot, app) -> WizardScreen:
+    screen = await open_wizard(pilot, app)
+    assert screen.env_ok, outcome(app)
+    await pilot.press("ctrl+n")  # environment → pool
+    assert screen.state.step_id == "pool"
+    assert screen.state.pool == "hpc_demo"  # first pool highlighted
+    await pilot.press("ctrl+n")  # pool → container
+    await idle(pilot, app)
+    assert screen.state.step_id == "container"
+    return screen
+
+
+async def test_whole_wizard_from_nothing_to_a_finished_job(demo_session, demo_dir, compute_root):
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await to_container_step(pilot, app)
+        # 3. container: type a label and press enter (creates it with the default preset, rd_fac:1)
+        await pilot.press(*"wiz_data", "enter")
+        await idle(pilot, app)
+        assert screen.state.container == "wiz_data", outcome(app)
+        assert screen.state.created_container
+        await pilot.press("ctrl+n")
+        # 4. mount: enter on the focused Mount button, then enter on the write/read check
+        assert screen.state.step_id == "mount"
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await idle(pilot, app)
+        assert screen.state.mounted_by_wizard, outcome(app)
+        await pilot.press("enter")
+        await idle(pilot, app)
+        assert screen.state.write_checked, outcome(app)
+        await pilot.press("ctrl+n")
+        # 5. job: go to Program (7 tabs from Project), replace it, give arguments
+        assert screen.state.step_id == "job"
+        await pilot.pause(0.2)
+        await pilot.press(*["tab"] * 7, "ctrl+u", *"touch", "tab")
+        result_file = compute_root / "hpc_demo" / "wiz_data" / "written-by-job.txt"
+        await pilot.press(*str(result_file))
+        await pilot.press("ctrl+n")  # saves the script, then moves on
+        assert screen.state.step_id == "submit", outcome(app)
+        script = Path(screen.state.script_path)
+        # 6. submit with enter on the focused Submit button
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await idle(pilot, app)
+        assert screen.state.job_id, outcome(app)
+        job_id = screen.state.job_id
+        summary = str(screen.query_one("#summary").render())
+        assert "wiz_data (created)" in summary and "qsub" in summary and "fusermount3 -u" in summary
+        await pilot.press("enter")  # Finish: follow my job
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "OutputScreen", what="job output")
+
+        # the real outcome, in the simulated Aurora
+        props = await demo_session.daos.cont_get_prop("hpc_demo", "wiz_data")
+        assert props.rd_fac == 1
+        mounts = await demo_session.mounts.list()
+        mount = next(m for m in mounts if m.container == "wiz_data")
+        assert (Path(mount.path) / "hello-from-daostui.txt").read_text() == "hello from daostui\n"
+        text = script.read_text()
+        assert "#PBS -l filesystems=home:flare:daos_user" in text
+        assert "#PBS -l daos=daos_user" in text
+        assert "launch-dfuse.sh ${DAOS_POOL}:${DAOS_CONT}" in text and "DAOS_CONT=wiz_data" in text
+
+        async def finished() -> bool:
+            status = await demo_session.pbs.status([job_id])
+            return bool(status.jobs) and status.jobs[0].is_finished
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not await finished():
+            assert loop.time() < deadline, "job did not finish"
+            await asyncio.sleep(0.3)
+        status = await demo_session.pbs.status([job_id])
+        assert status.jobs[0].exit_status == 0
+        # the file the job wrote through its own dfuse mount is in the container (seen from the login mount)
+        assert (Path(mount.path) / "written-by-job.txt").exists()
+    assert not paths.wizard_state_file().exists(), "a finished wizard leaves nothing to resume"
+
+
+async def test_bad_and_existing_labels_are_refused_before_anything_runs(demo_session):
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await to_container_step(pilot, app)
+        ran_before = len(demo_session.log)
+        await pilot.press(*"bad label!")
+        problem = str(screen.query_one("#label-problem").render())
+        assert "✗" in problem
+        assert screen.query_one("#create").disabled
+        await pilot.press("enter")
+        await pilot.press(*["backspace"] * 10, *"checkpoints")
+        assert "already exists" in str(screen.query_one("#label-problem").render())
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert not any("create" in r.argv for r in demo_session.log.entries()[ran_before:])
+        await pilot.press("ctrl+n")
+        assert screen.state.step_id == "container"
+        assert "Pick an existing container" in outcome(app)
+
+
+async def test_back_keeps_entries_and_resume_after_leaving(demo_session):
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await to_container_step(pilot, app)
+        # pick the existing container `checkpoints` from the list
+        options = screen.query_one("#containers")
+        options.focus()
+        options.highlighted = options.get_option_index("checkpoints")
+        await pilot.press("enter")
+        assert screen.state.container == "checkpoints"
+        await pilot.press("ctrl+n", "ctrl+n")  # mount → job
+        assert screen.state.step_id == "job"
+        await pilot.pause(0.2)
+        await pilot.press("tab", "tab", "ctrl+u", *"my_named_job")  # job name field
+        await pilot.press("ctrl+b")  # back to mount: the entries are remembered
+        assert screen.state.job["name"] == "my_named_job"
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.2)
+        assert screen.query_one("#name").value == "my_named_job"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, WizardScreen), what="leaving")
+        saved = load_state(paths.wizard_state_file())
+        assert saved.step_id == "job" and saved.container == "checkpoints"
+        # reopening offers to resume; `y` resumes at the same step with the same entries
+        await pilot.press("w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="resume question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), what="wizard")
+        await pilot.pause(0.3)
+        resumed = wizard(app)
+        assert resumed.state.step_id == "job" and resumed.state.pool == "hpc_demo"
+        assert resumed.query_one("#name").value == "my_named_job"
+
+
+async def test_queue_limit_breach_is_refused_in_the_job_step(demo_session):
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        state = WizardState(step=4, pool="hpc_demo", container="checkpoints")
+        save_state(paths.wizard_state_file(), state)
+        await wait_for(pilot, lambda: "jobs" in app.data.loaded and app.data.queues, what="queues")
+        app.push_screen(WizardScreen(resume=True))
+        await pilot.pause(0.3)
+        screen = wizard(app)
+        assert screen.state.step_id == "job"
+        await pilot.press("tab", "tab", "tab", "ctrl+u", *"64")  # nodes: debug allows 1–2
+        problems = str(screen.query_one("#problems").render())
+        assert "node" in problems.lower() and "debug" in problems.lower()
+        await pilot.press("ctrl+n")
+        assert screen.state.step_id == "job"
+        assert not screen.state.script_path
+
+
+async def test_qsub_error_then_retry_without_reentering(demo_session, demo_dir):
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        from daostui.sim import knobs
+
+        state = WizardState(step=4, pool="hpc_demo", container="checkpoints")
+        save_state(paths.wizard_state_file(), state)
+        await wait_for(pilot, lambda: {"pools", "jobs"} <= app.data.loaded, what="refresh")
+        app.push_screen(WizardScreen(resume=True))
+        await pilot.pause(0.3)
+        screen = wizard(app)
+        await pilot.press("ctrl+n")
+        assert screen.state.step_id == "submit", outcome(app)
+        knobs.add_fault(
+            demo_dir,
+            "exit",
+            match="qsub*",
+            remaining=1,
+            exit=1,
+            stderr="qsub: No active allocation found for project hpc_demo\n",
+        )
+        await pilot.press("enter")
+        await idle(pilot, app)
+        text = outcome(app)
+        assert "✗" in text and "qsub" in text and "No active allocation" in text
+        assert "what to do" in text
+        assert not screen.state.job_id
+        assert not screen.query_one("#submit").disabled
+        await pilot.click("#submit")  # retry: the fault is spent, same script
+        await idle(pilot, app)
+        assert screen.state.job_id, outcome(app)
+
+
+def test_state_file_is_lenient(tmp_path: Path):
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"step": 99, "pool": 3, "job": {"nodes": 2}, "unknown": True}))
+    state = load_state(path)
+    assert state.step == len(STEPS) - 1 and state.pool == "" and state.job == {"nodes": "2"}
+    path.write_text("{not json")
+    assert load_state(path) == WizardState()
