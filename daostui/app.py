@@ -64,6 +64,8 @@ class DaosTui(App[int]):
         self.last_refresh: float | None = None
         #: A job to select and follow once the jobs pane knows it (after the wizard's submit).
         self._pending_follow: str = ""
+        self._pending_jump: dict[str, str] = {}
+        self._refresh_again: set[str] = set()
         if session.config.theme:
             self.theme = session.config.theme
 
@@ -103,6 +105,8 @@ class DaosTui(App[int]):
             timer.stop()
         policy = self.policies[pane]
         if not policy.start(self.clock()):
+            # one is running, maybe from before a change the caller just made: run again after it
+            self._refresh_again.add(pane)
             return
         self.main_screen.pane(pane).status = "refreshing…"
         self.run_worker(
@@ -129,7 +133,10 @@ class DaosTui(App[int]):
             self._show(pane)
             if pane == "pools" and self.data.selected_pool not in self.data.containers:
                 self.refresh_pane("containers")
-        if self.live_refresh:
+        if pane in self._refresh_again:
+            self._refresh_again.discard(pane)
+            self.refresh_pane(pane)
+        elif self.live_refresh:
             self._pane_timers[pane] = self.set_timer(delay, lambda: self.refresh_pane(pane))
         self._tick_ages()
 
@@ -148,6 +155,9 @@ class DaosTui(App[int]):
             other = "mounts" if pane == "containers" else "containers"
             rows2, sub2 = self.data.rows(other)
             console.pane(other).set_rows(rows2, subtitle=sub2)
+        pending = self._pending_jump.get(pane)
+        if pending and widget.table.move_cursor_to_key(self._row_key(pane, pending)):
+            del self._pending_jump[pane]
         if pane == "jobs" and self._pending_follow:
             self._follow_if_known()
         console.update_tabs()
@@ -242,7 +252,17 @@ class DaosTui(App[int]):
             self.data.select_pool(key)
             self.refresh_pane("containers")
         console.focus_pane(pane)
-        console.pane(pane).table.move_cursor_to_key(key)
+        if not console.pane(pane).table.move_cursor_to_key(self._row_key(pane, key)):
+            # not loaded yet (just created or submitted): the pane's next refresh puts the cursor there
+            self._pending_jump[pane] = key
+
+    def _row_key(self, pane: str, name: str) -> str:
+        """Containers are keyed by UUID (labels can change); users and jumps name them by label."""
+        if pane == "containers":
+            for ref in self.data.containers.get(self.data.selected_pool, []):
+                if name in (ref.label, ref.uuid):
+                    return ref.uuid
+        return name
 
     def follow_job(self, job_id: str) -> None:
         """Select `job_id` in the jobs pane and follow its output, as soon as `qstat` knows it."""

@@ -36,7 +36,10 @@ def run(
     success: Callable[[Any], str] | None = None,
     refresh: tuple[str, ...] = (),
     then: Callable[[Any], None] | None = None,
+    closed: Callable[[Any], None] | None = None,
 ) -> RunScreen:
+    """Run `work` behind a RunScreen; `then` gets the value on success (while the dialog still shows),
+    `closed` gets the dialog's result once the user closes it (None unless it succeeded)."""
     def done(ok: bool, value: Any) -> None:
         for pane in refresh:
             app.refresh_pane(pane)
@@ -44,7 +47,7 @@ def run(
             then(value)
 
     screen = RunScreen(title, work, commands=commands, success=success, on_done=done)
-    app.push_screen(screen)
+    app.push_screen(screen, closed)
     return screen
 
 

@@ -56,7 +56,9 @@ def test_tutorial_sequence_text(demo_dir: Path) -> None:
     query = run(demo_dir, "daos", "pool", "query", "hpc_demo")
     assert query.returncode == 0, query.stderr
     first = query.stdout.splitlines()[0]
-    assert re.match(r"^Pool [0-9a-f-]{36}, ntarget=4096, disabled=0, leader=\d+, version=\d+, state=Ready$", first)
+    assert re.match(
+        r"^Pool [0-9a-f-]{36}, ntarget=4096, disabled=0, leader=\d+, version=\d+, state=Ready$", first
+    )
     assert "Pool health info:" in query.stdout
     assert "- Rebuild idle, 0 objs, 0 recs" in query.stdout
     assert "- Storage tier 1 (NVMe):" in query.stdout
@@ -138,7 +140,9 @@ ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("argv", "message", "status"), ERRORS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+@pytest.mark.parametrize(
+    ("argv", "message", "status"), ERRORS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else None
+)
 def test_exact_errors_text_and_json(demo_dir: Path, argv: tuple[str, ...], message: str, status: int) -> None:
     text = run(demo_dir, *argv)
     assert text.returncode == 1
@@ -186,7 +190,9 @@ def test_json_envelope_shape(demo_dir: Path) -> None:
 def test_destroy_while_mounted_needs_force(demo_dir: Path, tmp_path: Path) -> None:
     mountpoint = tmp_path / "mnt" / "hpc_demo" / "checkpoints"
     mountpoint.mkdir(parents=True)
-    started = run(demo_dir, "start-dfuse.sh", "-m", str(mountpoint), "--pool", "hpc_demo", "--cont", "checkpoints")
+    started = run(
+        demo_dir, "start-dfuse.sh", "-m", str(mountpoint), "--pool", "hpc_demo", "--cont", "checkpoints"
+    )
     assert started.returncode == 0
     assert "fuse.daos" in (demo_dir / "mounts").read_text()
 
@@ -207,7 +213,9 @@ def test_agent_down_knob(demo_dir: Path) -> None:
         "error": "failed to initialize DAOS API: DER_UNREACH(-1006): Unreachable node",
         "status": -1006,
     }
-    assert result.stderr == "ERROR: daos: failed to initialize DAOS API: DER_UNREACH(-1006): Unreachable node\n"
+    assert (
+        result.stderr == "ERROR: daos: failed to initialize DAOS API: DER_UNREACH(-1006): Unreachable node\n"
+    )
     assert run(demo_dir, "daos", "version").returncode == 0  # version needs no agent
 
 
@@ -253,7 +261,7 @@ async def test_unclean_then_healthy_and_fs_check(demo_session, demo_dir: Path) -
     props = await daos.cont_get_prop("hpc_demo", "checkpoints")
     assert props.unclean
 
-    await daos.cont_set_prop("hpc_demo", "checkpoints", {"status": "healthy"})
+    await daos.cont_set_prop("hpc_demo", "checkpoints", {"status": "HEALTHY"})
     checked = await daos.fs_check("hpc_demo", "checkpoints")
     assert checked.leaked_oids == 0
     assert not (await daos.cont_get_prop("hpc_demo", "checkpoints")).unclean

@@ -17,6 +17,7 @@ from daostui import paths
 from daostui.screens.wizard import WizardScreen
 from daostui.wizard import STEPS, WizardState, load_state, save_state
 from tests.conftest import make_app
+from tests.pilot_helpers import wait_for
 
 SIZE = (120, 40)
 
@@ -29,15 +30,6 @@ def compute_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(root))
     paths.wizard_state_file().unlink(missing_ok=True)
     return root
-
-
-async def wait_for(pilot, predicate, timeout: float = 15.0, what: str = "condition") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def wizard(app) -> WizardScreen:

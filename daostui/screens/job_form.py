@@ -240,8 +240,10 @@ class JobFormScreen(ModalScreen[str | None]):
         pbs = self._app.session.pbs
         workdir = str(self._app.session.workdir)
 
-        def submitted(job_id: Any) -> None:
-            self.dismiss(str(job_id))
+        def closed(job_id: Any) -> None:
+            # the form goes away with the result dialog; on failure it stays, entries kept, to fix and retry
+            if job_id:
+                self.dismiss(str(job_id))
 
         run(
             self._app,
@@ -250,7 +252,7 @@ class JobFormScreen(ModalScreen[str | None]):
             commands=[pbs.argv_submit(str(path))],
             success=lambda job_id: f"Submitted job {job_id}.",
             refresh=("jobs",),
-            then=submitted,
+            closed=closed,
         )
 
     @on(Button.Pressed, "#cancel")

@@ -48,6 +48,8 @@ class ResourcePane(Vertical, Generic[T]):
     """
 
     BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
+    #: `z` maximizes the whole pane (title, filter, table), not just its table.
+    ALLOW_MAXIMIZE = True
 
     age_text: reactive[str] = reactive("")
     status: reactive[str] = reactive("")

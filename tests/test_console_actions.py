@@ -1,0 +1,315 @@
+"""Every console action, driven by keys against the simulated Aurora, checked by the state it leaves.
+
+A screen opening proves little; these tests ask the simulator afterwards (the container exists,
+the dfuse entry is in the mounts table, the job is held) the way a user would check by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from daostui import paths
+from daostui.actions import ACTIONS, BY_ID
+from daostui.handlers import HANDLERS
+from tests.conftest import make_app
+from tests.pilot_helpers import finish_run, wait_for, wait_loaded, wait_screen
+
+SIZE = (120, 35)
+
+
+@pytest.fixture
+def slow_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs stay queued long enough to hold, release and cancel them."""
+    monkeypatch.setenv("DAOSTUI_SIM_QUEUE_WAIT", "120")
+
+
+async def labels(session, pool: str = "hpc_demo") -> set[str]:
+    return {ref.label for ref in await session.daos.cont_list(pool)}
+
+
+def test_every_registered_action_has_a_handler():
+    assert set(BY_ID) == set(HANDLERS), "the registry and the handlers must list the same actions"
+
+
+async def test_create_container_from_the_containers_pane(demo_session):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("2", "n")
+        form = await wait_screen(pilot, app, "CreateContainerScreen")
+        await pilot.press(*"bad/label")
+        assert form.query_one("#create").disabled
+        assert "✗" in str(form.query_one("#label-problem").render()) or str(
+            form.query_one("#label-problem").render()
+        )
+        await pilot.press(*["backspace"] * 9, *"results_2026")
+        assert not form.query_one("#create").disabled
+        assert "daos container create --type POSIX hpc_demo results_2026" in str(
+            form.query_one("#preview").render()
+        )
+        await pilot.press("enter")
+        run = await finish_run(pilot, app)
+        assert run.succeeded, str(run.query_one("#outcome").render())
+        await pilot.press("escape")
+        assert "results_2026" in await labels(demo_session)
+        await wait_for(
+            pilot,
+            lambda: app.data.container("hpc_demo", app.main_screen.pane("containers").table.cursor_key or "").label == "results_2026",
+            what="cursor on the new container",
+        )
+
+
+async def test_destroy_container_needs_the_label_typed(demo_session):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("2")
+        app.jump("containers", "checkpoints")
+        ran = len(demo_session.log)
+        await pilot.press("d")
+        dialog = await wait_screen(pilot, app, "TypeToConfirmScreen")
+        await pilot.press(*"checkpoint", "enter")  # incomplete: nothing happens
+        assert app.screen is dialog
+        assert not any("destroy" in r.argv for r in demo_session.log.entries()[ran:])
+        await pilot.press("s", "enter")
+        run = await finish_run(pilot, app)
+        assert run.succeeded
+        await pilot.press("escape")
+        assert "checkpoints" not in await labels(demo_session)
+
+
+async def test_mount_then_unmount_from_the_containers_pane(demo_session):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("2")
+        app.jump("containers", "checkpoints")
+        await pilot.press("m")
+        run = await finish_run(pilot, app)
+        assert run.succeeded, str(run.query_one("#outcome").render())
+        await pilot.press("escape")
+        mounts = await demo_session.mounts.list()
+        mount = next(m for m in mounts if m.container == "checkpoints")
+        assert mount.owned
+        await wait_for(pilot, lambda: app.data.mount(mount.path) is not None, what="mounts pane refresh")
+        await wait_loaded(pilot, app)
+        await pilot.press("u")
+        await wait_screen(pilot, app, "ConfirmScreen")
+        await pilot.press("y")
+        run = await finish_run(pilot, app)
+        assert run.succeeded
+        await pilot.press("escape")
+        assert not [m for m in await demo_session.mounts.list() if m.container == "checkpoints"]
+
+
+async def test_unmount_from_the_mounts_pane_and_refusal_is_the_default(demo_session):
+    path = demo_session.mounts.default_mount_point("hpc_demo", "checkpoints")
+    await demo_session.mounts.mount("hpc_demo", "checkpoints", path)
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("3")
+        assert app.main_screen.pane("mounts").table.move_cursor_to_key(path)
+        await pilot.press("d")
+        await wait_screen(pilot, app, "ConfirmScreen")
+        await pilot.press("escape")  # no
+        assert [m for m in await demo_session.mounts.list() if m.path == path]
+        await pilot.press("d")
+        await wait_screen(pilot, app, "ConfirmScreen")
+        await pilot.press("y")
+        run = await finish_run(pilot, app)
+        assert run.succeeded
+        assert not [m for m in await demo_session.mounts.list() if m.path == path]
+
+
+async def submit_job_via_form(pilot, app, program_args: str = "") -> str:
+    await pilot.press("4", "n")
+    form = await wait_screen(pilot, app, "JobFormScreen")
+    await pilot.pause(0.1)
+    if program_args:
+        form.query_one("#args").value = program_args
+    form.query_one("#submit").press()
+    run = await finish_run(pilot, app)
+    assert run.succeeded, str(run.query_one("#outcome").render())
+    job_id = str(run.result)
+    await pilot.press("escape")
+    return job_id
+
+
+async def test_new_job_is_saved_then_submitted_and_selected(demo_session, slow_queue):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        job_id = await submit_job_via_form(pilot, app)
+        scripts = list(Path(demo_session.workdir).glob("*.pbs"))
+        assert len(scripts) == 1 and "#PBS -A hpc_demo" in scripts[0].read_text()
+        status = await demo_session.pbs.status([job_id])
+        assert status.jobs and status.jobs[0].state == "Q"
+        await wait_for(
+            pilot,
+            lambda: app.main_screen.pane("jobs").table.cursor_key == job_id,
+            what="cursor on the new job",
+        )
+
+
+async def test_hold_release_and_cancel_a_job(demo_session, slow_queue):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        job_id = await submit_job_via_form(pilot, app)
+        await wait_for(pilot, lambda: app.main_screen.pane("jobs").table.cursor_key == job_id, what="job row")
+
+        async def state() -> str:
+            return (await demo_session.pbs.status([job_id])).jobs[0].state
+
+        await pilot.press("h")
+        assert (await finish_run(pilot, app)).succeeded
+        await pilot.press("escape")
+        assert await state() == "H"
+        await pilot.press("x")
+        assert (await finish_run(pilot, app)).succeeded
+        await pilot.press("escape")
+        assert await state() == "Q"
+        await pilot.press("d")
+        await wait_screen(pilot, app, "ConfirmScreen")
+        await pilot.press("y")
+        assert (await finish_run(pilot, app)).succeeded
+        await pilot.press("escape")
+        assert await state() in ("F", "E")
+
+
+async def test_follow_job_output(demo_session):
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        job_id = await submit_job_via_form(pilot, app, program_args="-c 'print(\"hello from the job\")'")
+        await wait_for(pilot, lambda: app.main_screen.pane("jobs").table.cursor_key == job_id, what="job row")
+        await pilot.press("o")
+        screen = await wait_screen(pilot, app, "OutputScreen")
+
+        def shown() -> str:
+            return "\n".join(str(line) for log in screen.query("RichLog, Log") for line in log.lines)
+
+        await wait_for(pilot, lambda: "hello from the job" in shown(), timeout=30, what="job output")
+
+
+async def test_pool_request_is_saved_as_text(demo_session):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("a")
+        form = await wait_screen(pilot, app, "PoolRequestScreen")
+        form.query_one("#f-space").value = "50 TB"
+        form.query_one("#save").press()
+        await pilot.pause(0.05)
+        assert "Justification" in str(form.query_one("#problem").render()), "missing fields are named"
+        form.query_one("#f-justification").text = "Checkpoints of a 1T-parameter model."
+        form.query_one("#save").press()
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsoleScreen", what="request saved")
+        saved = list(paths.requests_dir().glob("daos-pool-request-*.txt"))
+        assert len(saved) == 1
+        text = saved[0].read_text()
+        assert "Total space requested: 50 TB" in text and "Project Name: hpc_demo" in text
+
+
+async def test_readonly_hides_and_refuses_every_mutating_action(demo_session):
+    demo_session.readonly = True
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        mutating = [a for a in ACTIONS if a.mutates]
+        assert mutating, "the registry marks mutating actions"
+        for action in mutating:
+            assert app.check_action("do", (action.id,)) is False, action.id
+            ran = len(demo_session.log)
+            await app.action_do(action.id)
+            await pilot.pause(0.05)
+            assert type(app.screen).__name__ == "ConsoleScreen", action.id
+            assert not [
+                r for r in demo_session.log.entries()[ran:] if r.argv[0] in ("qsub", "qdel", "fusermount3")
+            ]
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert not {a.title for a in mutating} & titles
+
+
+async def test_destructive_actions_ask_before_running(demo_session, slow_queue):
+    """From the registry, not a hand-kept list: each destructive action must stop at a dialog."""
+    await demo_session.mounts.mount("hpc_demo", "checkpoints")
+    script = Path(demo_session.workdir) / "j.sh"
+    script.write_text(
+        "#!/bin/bash\n#PBS -A hpc_demo\n#PBS -q debug\n#PBS -l select=1,walltime=00:10:00\n"
+        "#PBS -l filesystems=home:flare\nsleep 1\n"
+    )
+    job_id = await demo_session.pbs.submit(str(script), cwd=str(demo_session.workdir))
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.jump("containers", "checkpoints")
+        app.main_screen.pane("jobs").table.move_cursor_to_key(job_id)
+        mount_key = app.main_screen.pane("mounts").table.model.key_at(0)
+        assert mount_key
+        for action in [a for a in ACTIONS if a.destructive]:
+            app.main_screen.focus_pane(action.pane)
+            await pilot.pause(0.05)
+            ran = len(demo_session.log)
+            await app.action_do(action.id)
+            await pilot.pause(0.1)
+            assert type(app.screen).__name__ in ("ConfirmScreen", "TypeToConfirmScreen"), action.id
+            assert len(demo_session.log) == ran, f"{action.id} ran a command before confirmation"
+            await pilot.press("escape")
+            await pilot.pause(0.05)
+
+
+async def test_quit_asks_while_an_action_runs(demo_session):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.action_started()
+        await app.action_do("quit")
+        await wait_screen(pilot, app, "ConfirmScreen")
+        await pilot.press("escape")
+        assert app.is_running
+        app.action_finished()
+
+
+async def test_a_failing_worker_is_shown_and_never_ends_the_app(demo_session, monkeypatch):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+
+        async def broken() -> None:
+            raise RuntimeError("simulated bug in a loader")
+
+        monkeypatch.setattr(app.data, "load_pools", broken)
+        app.refresh_pane("pools")
+        await wait_for(
+            pilot,
+            lambda: "simulated bug" in str(app.main_screen.query_one("#pools-error").render()),
+            what="error shown in the pools pane",
+        )
+        assert app.is_running
+        await pilot.press("2")
+        assert app.main_screen.focused_pane().pane_id == "containers"
+
+
+async def test_global_views_open_and_close(demo_session):
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("question_mark")
+        await wait_screen(pilot, app, "HelpScreen")
+        await pilot.press("escape")
+        await pilot.press("1", "enter")
+        await wait_screen(pilot, app, "DetailScreen")
+        await pilot.press("escape")
+        await pilot.press("z")
+        assert app.main_screen.maximized is not None
+        await pilot.press("z")
+        assert app.main_screen.maximized is None
+        await pilot.press("slash", *"data", "enter")
+        rows = app.main_screen.pane("pools").table.model
+        assert [rows.key_at(i) for i in range(len(rows))] == ["datascience"]
+        await pilot.press("l")
+        assert app.main_screen.query_one("CommandLogPanel").display

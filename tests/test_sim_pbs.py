@@ -1,0 +1,293 @@
+"""The simulated PBS (qsub/qstat/qselect/qdel/qhold/qrls) through real subprocesses and PbsClient.
+
+Messages are copied from pbs.md (§2.4 message table, §3, §4); DAOSTUI_SIM_QUEUE_WAIT is 0.5 s
+in the tests (conftest), so a job leaves the queue quickly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from daostui.errors import PbsError
+from daostui.jobscript import JobRequest, generate_script
+from daostui.pbs.client import PbsClient
+from daostui.sim import environment, knobs
+
+HEADER = """#!/bin/bash -l
+#PBS -A {project}
+#PBS -q {queue}
+#PBS -l select={nodes}
+#PBS -l walltime=00:10:00
+#PBS -l filesystems={filesystems}
+#PBS -k doe
+"""
+
+
+def write_script(directory: Path, body: str, name: str = "job.sh", **fields: object) -> Path:
+    values = {"project": "hpc_demo", "queue": "debug", "nodes": 1, "filesystems": "home:flare:daos_user"}
+    values.update(fields)
+    header = "".join(
+        line + "\n"
+        for line in HEADER.format(**values).splitlines()
+        if not line.endswith(("-A None", "=None"))
+    )
+    path = directory / name
+    path.write_text(header + body)
+    return path
+
+
+def run(demo_dir: Path, *argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(argv),
+        env={**os.environ, **environment(demo_dir)},
+        capture_output=True,
+        text=True,
+        timeout=20,
+        cwd=cwd,
+        check=False,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_jobs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Delete the test's unfinished jobs so no job runner outlives its test."""
+    if "demo_dir" not in request.fixturenames:
+        yield
+        return
+    demo_dir = request.getfixturevalue("demo_dir")
+    yield
+    user = json.loads((demo_dir / "site.json").read_text())["user"]
+    ids = run(demo_dir, "qselect", "-u", user).stdout.split()
+    if ids:
+        run(demo_dir, "qdel", *ids)
+
+
+async def wait_for(client: PbsClient, job_id: str, states: str, timeout: float = 8.0):
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        result = await client.status([job_id])
+        job = next((j for j in result.jobs if j.seq == job_id.split(".")[0]), None)
+        if job is not None:
+            if not seen or seen[-1] != job.state:
+                seen.append(job.state)
+            if job.state in states:
+                return job, seen
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job {job_id} never reached {states}; saw {seen}")
+
+
+# ---------------------------------------------------------------------- qsub site checks
+REJECTIONS = [
+    ({"project": None}, "qsub: Account_Name is required to be set.", "-A <project>"),
+    ({"filesystems": None}, "qsub: Resource: filesystems is required to be set.", "filesystems=home:flare"),
+    ({"filesystems": "home:gila"}, "qsub: Invalid filesystem identifiers gila", "qstat -Bf"),
+    ({"nodes": 3}, "qsub: Job violates queue and/or server resource limits", "debug 1–2 nodes"),
+    ({"queue": "prod", "nodes": 4}, "qsub: Job rejected by all possible destinations", "256"),
+    ({"queue": "nosuch"}, "qsub: Unknown queue", "qstat -Q"),
+    ({"project": "other_proj"},
+     "qsub: Request rejected. Reason: No active allocation found for project other_proj and resource aurora.",
+     "allocation"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fields", "message", "hint"), REJECTIONS, ids=[r[1][6:40] for r in REJECTIONS])
+async def test_qsub_rejections(demo_session, fields: dict, message: str, hint: str) -> None:
+    script = write_script(demo_session.workdir, "echo never\n", **fields)
+    with pytest.raises(PbsError) as rejected:
+        await demo_session.pbs.submit(str(script), cwd=str(demo_session.workdir))
+    assert str(rejected.value) == message
+    assert rejected.value.stderr.strip() == message
+    assert rejected.value.result.exit_status != 0
+    assert hint in rejected.value.hint
+
+
+async def test_per_user_limit_in_debug(demo_session) -> None:
+    script = write_script(demo_session.workdir, "sleep 5\n")
+    first = await demo_session.pbs.submit(str(script), cwd=str(demo_session.workdir))
+    assert first.endswith(".aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov")
+    with pytest.raises(PbsError) as second:
+        await demo_session.pbs.submit(str(script), cwd=str(demo_session.workdir))
+    assert str(second.value) == "qsub: would exceed queue generic's per-user limit"
+    assert "debug: 1" in second.value.hint
+
+
+def test_qsub_missing_script(demo_dir: Path, tmp_path: Path) -> None:
+    result = run(demo_dir, "qsub", str(tmp_path / "nope.sh"))
+    assert result.returncode != 0
+    assert result.stderr == "qsub: script file:: No such file or directory\n"
+
+
+def test_command_line_overrides_directives(demo_dir: Path, tmp_path: Path) -> None:
+    script = write_script(tmp_path, "true\n", queue="nosuch")
+    result = run(demo_dir, "qsub", "-q", "capacity", str(script), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(".aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov")
+
+
+# ---------------------------------------------------------------------- a job's life
+async def test_job_moves_q_r_f_with_live_output(demo_session) -> None:
+    pbs = demo_session.pbs
+    body = "echo started on $(wc -l < $PBS_NODEFILE) node\nsleep 1.5\necho finished\nexit 3\n"
+    script = write_script(demo_session.workdir, body, name="life.sh")
+    job_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
+    assert job_id in pbs.submitted_ids()
+
+    queued = (await pbs.status([job_id])).jobs[0]
+    assert queued.state == "Q"
+    assert queued.account == "hpc_demo" and queued.queue == "debug" and queued.nodes == 1
+    assert queued.filesystems == "home:flare:daos_user"
+
+    running, _ = await wait_for(pbs, job_id, "R")
+    output = Path(running.output_path)
+    assert output.parent == demo_session.workdir
+    assert output.name == f"life.sh.o{running.seq}"
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and "started" not in (output.read_text() if output.exists() else ""):
+        await asyncio.sleep(0.05)
+    assert output.read_text() == "started on 1 node\n"  # -k doe: the .o file grows while it runs
+
+    finished, seen = await wait_for(pbs, job_id, "F")
+    assert seen[-1] == "F" and "R" in seen
+    assert output.read_text() == "started on 1 node\nfinished\n"
+    assert finished.exit_status == 3
+    assert finished.exit_text == "3 (script exited 3)"
+    assert job_id in await pbs.my_job_ids()
+    assert job_id not in await pbs.my_job_ids(history=False)
+
+
+async def test_qdel_qhold_qrls(demo_session) -> None:
+    pbs = demo_session.pbs
+    script = write_script(demo_session.workdir, "sleep 30\n", queue="capacity")
+    held_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
+    await pbs.hold(held_id)
+    held = (await pbs.status([held_id])).jobs[0]
+    assert held.state == "H"
+    await asyncio.sleep(0.8)  # longer than the queue wait: a held job does not start
+    assert (await pbs.status([held_id])).jobs[0].state == "H"
+    with pytest.raises(PbsError) as again:
+        await pbs.hold(held_id)
+    assert str(again.value).startswith("qhold: Request invalid for state of job")
+    await pbs.release(held_id)
+    await wait_for(pbs, held_id, "R")
+    with pytest.raises(PbsError) as busy:
+        await pbs.hold(held_id)
+    assert "Request invalid for state of job" in str(busy.value)
+    await pbs.delete(held_id)
+    deleted, _ = await wait_for(pbs, held_id, "F")
+    assert deleted.exit_status == 271
+    assert "SIGTERM" in deleted.exit_text
+
+    queued_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
+    await pbs.delete(queued_id)
+    gone = (await pbs.status([queued_id])).jobs[0]
+    assert gone.state == "F"
+    with pytest.raises(PbsError) as finished:
+        await pbs.delete(queued_id)
+    assert str(finished.value).startswith("qdel: Job has finished")
+    with pytest.raises(PbsError) as unknown:
+        await pbs.delete("1.aurora-pbs-0001")
+    assert str(unknown.value) == "qdel: Unknown Job Id 1.aurora-pbs-0001"
+    assert unknown.value.result.exit_status == 153
+    assert "no longer knows" in unknown.value.hint
+
+
+def test_qstat_json_and_qselect(demo_dir: Path, tmp_path: Path) -> None:
+    script = write_script(tmp_path, "sleep 5\n", queue="capacity")
+    job_id = run(demo_dir, "qsub", str(script), cwd=tmp_path).stdout.strip()
+    user = json.loads((demo_dir / "site.json").read_text())["user"]
+
+    selected = run(demo_dir, "qselect", "-u", user)
+    assert selected.returncode == 0
+    assert selected.stdout == job_id + "\n"
+
+    status = run(demo_dir, "qstat", "-f", "-F", "json", "-x", job_id)
+    assert status.returncode == 0, status.stderr
+    document = json.loads(status.stdout)
+    assert document["pbs_server"] == "aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov"
+    job = document["Jobs"][job_id]
+    assert job["Account_Name"] == "hpc_demo"
+    assert job["Resource_List"]["filesystems"] == "home:flare:daos_user"
+    assert job["Keep_Files"] == "doe"
+
+    unknown = run(demo_dir, "qstat", "-f", "-F", "json", "12.aurora-pbs-0001")
+    assert unknown.returncode == 153
+    assert unknown.stderr == "qstat: Unknown Job Id 12.aurora-pbs-0001\n"
+
+    # every job of the site, other users' included
+    everybody = run(demo_dir, "qselect").stdout.split()
+    assert job_id in everybody and len(everybody) > 1
+
+
+async def test_status_of_many_jobs_parses(demo_session) -> None:
+    pbs = demo_session.pbs
+    queues = {q.name: q for q in await pbs.queues()}
+    assert queues["debug"].max_nodes == 2 and queues["prod"].type.lower().startswith("route")
+    server = await pbs.server()
+    assert "daos_user" in server.valid_filesystems
+
+
+async def test_lost_job(demo_session, demo_dir: Path) -> None:
+    knobs.add_fault(demo_dir, "lost_job", remaining=1)
+    pbs = PbsClient(demo_session.transport, user=demo_session.user, lost_after=0.4)
+    script = write_script(demo_session.workdir, "echo hi\n", queue="capacity")
+    job_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
+    early = await pbs.status([job_id])
+    assert early.jobs == [] and early.unknown_ids == [job_id]
+    await asyncio.sleep(0.5)
+    later = await pbs.status([job_id])
+    assert [job.state for job in later.jobs] == ["L"]
+    assert later.jobs[0].id == job_id
+    assert "no longer knows" in later.jobs[0].comment
+    # the next submission is not lost
+    other = await pbs.submit(str(script), cwd=str(demo_session.workdir))
+    assert (await pbs.status([other])).jobs[0].state in "QRF"
+
+
+# ---------------------------------------------------------------------- a DAOS job end to end
+async def test_daos_job_writes_into_container(
+    demo_session, demo_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    compute_root = tmp_path / "compute"
+    compute_root.mkdir()
+    monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(compute_root))
+    target = compute_root / "hpc_demo" / "checkpoints"
+    request = JobRequest(
+        project="hpc_demo",
+        queue="debug",
+        nodes=1,
+        walltime="00:10:00",
+        program="bash",
+        args=("-c", f"echo rank $PMI_RANK of $PMI_SIZE > {target}/rank_$PMI_RANK.txt"),
+        pool="hpc_demo",
+        container="checkpoints",
+        ranks_per_node=2,
+        job_name="daosjob",
+    )
+    script = demo_session.workdir / "daosjob.pbs"
+    script.write_text(generate_script(request, demo_session.site))
+    pbs = demo_session.pbs
+    job_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
+    finished, _ = await wait_for(pbs, job_id, "F")
+    output = Path(finished.output_path).read_text()
+    error = Path(finished.error_path).read_text()
+    assert finished.exit_status == 0, output + error
+    assert "daostui: program exited with status 0" in output
+    assert "NA_HOSTUNREACH" not in error  # the generated script uses --no-vni
+
+    # the files landed in the container itself, and clean-dfuse.sh unmounted it
+    conts = run(demo_dir, "daos", "-j", "cont", "list", "hpc_demo")
+    uuid = next(c["uuid"] for c in json.loads(conts.stdout)["response"] if c["label"] == "checkpoints")
+    stored = sorted(p.name for p in demo_dir.glob(f"containers/*/{uuid}/*"))
+    assert stored == ["rank_0.txt", "rank_1.txt"]
+    assert next(demo_dir.glob(f"containers/*/{uuid}/rank_1.txt")).read_text() == "rank 1 of 2\n"
+    assert "fuse.daos" not in (demo_dir / "mounts").read_text()
+    assert not target.is_symlink()
