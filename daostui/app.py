@@ -48,12 +48,15 @@ class DaosTui(App[int]):
         clock: Callable[[], float] = time.time,
         auto_refresh: bool = True,
         show_host: bool = True,
+        show_timings: bool = True,
     ) -> None:
         super().__init__()
         self.session = session
         self.clock = clock
         self.live_refresh = auto_refresh
         self.show_host = show_host
+        #: Command durations in dialogs; snapshot tests turn them off (they are never stable).
+        self.show_timings = show_timings
         self.data = ConsoleData(session)
         intervals = session.config.refresh
         self.policies: dict[str, RefreshPolicy] = {
@@ -122,7 +125,7 @@ class DaosTui(App[int]):
             from daostui.screens.dialogs import describe_failure
 
             delay = policy.failed(self.clock(), str(exc))
-            headline, lines = describe_failure(exc)
+            headline, lines = describe_failure(exc, timings=self.show_timings)
             widget.set_error("\n".join([headline, *[ln for ln in lines if not ln.startswith("  ")]][:3]))
             widget.status = f"failed, retry in {int(delay)}s"
         else:

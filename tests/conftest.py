@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ _ISOLATED = Path(tempfile.mkdtemp(prefix="daostui-tests-"))
 os.environ["DAOSTUI_STATE_DIR"] = str(_ISOLATED / "state")
 os.environ["DAOSTUI_CONFIG"] = str(_ISOLATED / "no-config.toml")
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
+# The same user name and time zone on every machine: both show up in snapshots and mount paths.
+os.environ["USER"] = os.environ["LOGNAME"] = "aurora_user"
+os.environ["TZ"] = "UTC"
+time.tzset()
 os.environ.setdefault("DAOSTUI_SIM_QUEUE_WAIT", "0.5")
 
 FROZEN_TIME = 1_795_000_000.0  # 2026-11-19 08:53:20 UTC: snapshots show this clock
@@ -53,4 +58,4 @@ def make_app(session, *, frozen: bool = True, auto_refresh: bool = False):
     from daostui.app import DaosTui
 
     return DaosTui(session, clock=(lambda: FROZEN_TIME) if frozen else __import__("time").time,
-                   auto_refresh=auto_refresh, show_host=False)
+                   auto_refresh=auto_refresh, show_host=False, show_timings=False)

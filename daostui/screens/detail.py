@@ -78,7 +78,7 @@ class DetailScreen(ModalScreen[None]):
         try:
             body: RenderableType = await self._load()
         except Exception as exc:  # noqa: BLE001 - shown, never fatal
-            headline, lines = describe_failure(exc)
+            headline, lines = describe_failure(exc, timings=self.app.show_timings)
             body = Text("\n".join([headline, *lines]), style="red")
         self.query_one("#loading").display = False
         self.query_one("#body", Static).update(body)
@@ -213,12 +213,18 @@ def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
     async def load() -> RenderableType:
         result = await pbs.status([key])
         job = next((j for j in result.jobs if j.id == key), None)
-        if job is None:
-            return Text(
+        note: Text | None = None
+        if job is None or job.state == "LOST":
+            note = Text(
                 f"qstat no longer knows job {key}: it may have been lost after routing "
                 "(see ALCF's 'Job missing from queue').",
                 style="yellow",
             )
+            known = app.data.tracker.get(key) if app.data.tracker is not None else None
+            if known is None or known.state == "LOST":
+                return note
+            note.append(" Showing the last status seen.")
+            job = known
         rows: list[tuple[str, Any]] = [
             ("Job id", job.id),
             ("Name", job.name),
@@ -239,7 +245,8 @@ def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
         res.add_column("value")
         for name, value in sorted(job.resource_list.items()):
             res.add_row(name, str(value))
-        return Group(kv_table(rows), Text(""), res)
+        parts: list[RenderableType] = [note] if note is not None else []
+        return Group(*parts, kv_table(rows), Text(""), res)
 
     return DetailScreen(f"Job {key}", [pbs.argv_status([key])], load)
 

@@ -152,14 +152,17 @@ class TypeToConfirmScreen(ModalScreen[tuple[bool, bool] | None]):
         self.dismiss(None)
 
 
-def describe_failure(exc: BaseException) -> tuple[str, list[str]]:
-    """(headline, detail lines) for any error an action can meet."""
+def describe_failure(exc: BaseException, *, timings: bool = True) -> tuple[str, list[str]]:
+    """(headline, detail lines) for any error an action can meet.
+
+    `timings=False` leaves durations out (snapshot tests: wall-clock durations are never stable)."""
     if isinstance(exc, CommandError):
         lines: list[str] = []
         result = exc.result
         if result is not None:
             lines.append(f"command: {result.command_line}")
-            lines.append(f"outcome: {result.outcome} after {result.duration:.1f}s on {result.where}")
+            took = f" after {result.duration:.1f}s" if timings else ""
+            lines.append(f"outcome: {result.outcome}{took} on {result.where}")
             stderr = result.stderr.strip() or result.error
             if stderr:
                 lines.append("stderr:")
@@ -246,7 +249,8 @@ class RunScreen(ModalScreen[Any]):
         self._ran.append(result)
         if self.is_attached:
             lines = [
-                f"{'✓' if r.ok else '✗'} {r.command_line}  ({r.outcome}, {r.duration:.1f}s)"
+                f"{'✓' if r.ok else '✗'} {r.command_line}  ({r.outcome}"
+                + (f", {r.duration:.1f}s)" if self.app.show_timings else ")")
                 for r in self._ran[-8:]
             ]
             self.query_one("#ran", Static).update(escape("\n".join(lines)))
@@ -277,7 +281,9 @@ class RunScreen(ModalScreen[Any]):
             if isinstance(self.error, asyncio.CancelledError):
                 headline, lines = "✗ Cancelled: the command was killed.", []
             else:
-                headline, lines = describe_failure(self.error or RuntimeError("unknown"))
+                headline, lines = describe_failure(
+                    self.error or RuntimeError("unknown"), timings=app.show_timings
+                )
                 headline = "✗ " + headline
             css = "error"
         if not self.is_attached:

@@ -290,7 +290,7 @@ class WizardScreen(Screen[None]):
             try:
                 value = await work()
             except Exception as exc:  # noqa: BLE001 - every failure is shown, none ends the app
-                headline, lines = describe_failure(exc)
+                headline, lines = describe_failure(exc, timings=self.app.show_timings)
                 if self.is_attached:
                     self._set_outcome("\n".join(["✗ " + headline, *lines]), "error")
                 if failed is not None:
@@ -451,7 +451,7 @@ class WizardScreen(Screen[None]):
         def done(refs: list[Any]) -> str:
             self._containers = refs
             options.clear_options()
-            options.add_option(Option("➕ Create a new container (below)", id=NEW_CONTAINER))
+            options.add_option(Option("+ Create a new container (type its label below)", id=NEW_CONTAINER))
             for ref in refs:
                 options.add_option(Option(escape(f"{ref.label:<24} {ref.uuid}"), id=ref.label or ref.uuid))
             if self.state.container:

@@ -24,7 +24,6 @@ from textual.strip import Strip
 from daostui.widgets.table_model import Column, TableModel
 
 T = TypeVar("T")
-NARROW = 100
 
 
 class RowHighlighted(Message):
@@ -143,7 +142,16 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     def _column_widths(self, width: int) -> list[tuple[Column[T], int]]:
         if width == self._width_for and self._widths:
             return self._widths
-        columns = [c for c in self.model.columns if not (c.hidden_when_narrow and width < NARROW)]
+        columns = list(self.model.columns)
+
+        def needed(cols: list[Column[T]]) -> int:
+            return sum(c.width if c.width is not None else c.min_width for c in cols) + len(cols) - 1
+
+        # optional columns give way one at a time, the last declared first, only as far as needed
+        for optional in [c for c in reversed(columns) if c.hidden_when_narrow]:
+            if needed(columns) <= width:
+                break
+            columns.remove(optional)
         fixed = sum(c.width for c in columns if c.width is not None)
         flex = [c for c in columns if c.width is None]
         spare = max(0, width - fixed - len(columns) - sum(c.min_width for c in flex))
@@ -210,7 +218,11 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
                 except Exception:  # noqa: BLE001 - a style a row cannot compute is no style
                     extra = ""
                 if extra:
-                    style = row_style + Style.parse(extra)
+                    extra_style = Style.parse(extra)
+                    if index == self.cursor:
+                        # on the cursor bar a state colour would be unreadable: keep only its weight
+                        extra_style = Style(bold=extra_style.bold, italic=extra_style.italic)
+                    style = row_style + extra_style
             segments.append(Segment(text, style))
             used += w
         if used < width:
