@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--demo-dir", metavar="DIR", type=Path)
     demo.add_argument("--demo-seed", metavar="N", type=int, default=0)
     demo.add_argument("--print-dir", action="store_true", help="print the state directory")
+    serve = sub.add_parser("serve", help="serve the console to a browser tab (textual-serve)")
+    _add_mode_options(serve)
+    serve.add_argument("--host", default="localhost", help="address to listen on (default: localhost only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     doctor = sub.add_parser("doctor", help="run the DAOS troubleshooting checklist and print a report")
     _add_mode_options(doctor)
     doctor.add_argument("--pool", default="", help="pool to check (default: configured or first visible)")
@@ -180,10 +184,44 @@ def cmd_console(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def console_argv(args: argparse.Namespace) -> list[str]:
+    """The command that starts this same console, for textual-serve to run once per browser tab."""
+    argv = [sys.executable, "-m", "daostui"]
+    if args.local:
+        argv.append("--local")
+    if args.demo:
+        argv.append("--demo")
+    if args.ssh:
+        argv += ["--ssh", args.ssh]
+    if args.readonly:
+        argv.append("--readonly")
+    if args.config:
+        argv += ["--config", str(args.config)]
+    if args.demo_dir:
+        argv += ["--demo-dir", str(args.demo_dir)]
+    if args.demo_seed:
+        argv += ["--demo-seed", str(args.demo_seed)]
+    return argv
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """One console process per browser tab; bound to localhost by default (the console can run
+    commands as you: exposing it on a shared login node's network would let others do so)."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    # textual-serve takes a command line; every part is quoted so paths with spaces stay whole
+    command = shlex.join(console_argv(args))
+    print(f"daostui: serving the console on http://{args.host}:{args.port} (ctrl+c stops)", flush=True)
+    Server(command, host=args.host, port=args.port, title="daostui").serve()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"demo": cmd_demo, "demo-shell": cmd_demo_shell, "doctor": cmd_doctor}
+    handlers = {"demo": cmd_demo, "demo-shell": cmd_demo_shell, "doctor": cmd_doctor, "serve": cmd_serve}
     handler = handlers.get(args.command or "", cmd_console)
     return handler(args)
 

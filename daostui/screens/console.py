@@ -101,7 +101,7 @@ class ConsoleScreen(Screen[None]):
                 3,
                 MOUNT_COLUMNS,
                 mount_key,
-                empty_text="No dfuse mounts on this host — select a container and press m.",
+                empty_text="No dfuse mounts here: press m on a container to mount it.",
             )
             yield JobsPane(
                 "jobs",

@@ -537,7 +537,7 @@ class Daos:
 
     # ------------------------------------------------------------------ filesystem
     def fs_check(self, args: list[str]) -> int:
-        _data, pool, cont = self._pool_cont(args)
+        self._pool_cont(args)  # unknown pool or container fails like the real tool
         sys.stdout.write(
             f"DFS checker: Start ({time.strftime('%Y-%m-%d-%H:%M:%S')})\n"
             "DFS checker: Number of leaked OIDs in namespace = 0\n"

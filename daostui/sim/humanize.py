@@ -11,7 +11,7 @@ IEC = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 def _humanate(value: int, base: int, sizes: tuple[str, ...]) -> str:
     if value < 10:
         return f"{value} B"
-    exponent = min(int(math.floor(math.log(value) / math.log(base))), len(sizes) - 1)
+    exponent = min(math.floor(math.log(value) / math.log(base)), len(sizes) - 1)
     scaled = math.floor(value / base**exponent * 10 + 0.5) / 10
     return f"{scaled:.0f} {sizes[exponent]}" if scaled >= 10 else f"{scaled:.1f} {sizes[exponent]}"
 

@@ -232,15 +232,18 @@ def main(args: list[str]) -> int:
 
         return run_interactive(directory, seq)
     if not lost:
-        subprocess.Popen(
-            [sys.executable, "-m", "daostui.sim.jobrunner", str(directory), str(seq)],
-            start_new_session=True,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=open(directory / "jobs" / "runner.log", "a") if _jobs_dir(directory) else None,
-            cwd=cwd,
-            env=os.environ.copy(),
-        )
+        _jobs_dir(directory)
+        # the runner is detached (it outlives qsub, like a real job); the child keeps its own copy of the fd
+        with open(directory / "jobs" / "runner.log", "a") as runner_log:
+            subprocess.Popen(
+                [sys.executable, "-m", "daostui.sim.jobrunner", str(directory), str(seq)],
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=runner_log,
+                cwd=cwd,
+                env=os.environ.copy(),
+            )
     if not options.get("-z"):
         sys.stdout.write(full_id + "\n")
     return 0

@@ -46,16 +46,16 @@ def _pool_state(pool: Any) -> str:
 
 
 POOL_COLUMNS: list[Column[Any]] = [
-    Column("pool", "Pool", min_width=10, ratio=2, text=lambda p: p.name),
-    Column("size", "Size", width=8, align="right", text=lambda p: human_bytes(p.size) if p.size else "?",
+    Column("pool", "Pool", min_width=12, ratio=2, text=lambda p: p.name),
+    Column("size", "Size", width=7, align="right", text=lambda p: human_bytes(p.size) if p.size else "?",
            sort_key=lambda p: p.size),
     Column("used", "Used", width=5, align="right", text=lambda p: f"{p.used_pct}%", style=_pool_used_style,
            sort_key=lambda p: p.used_pct),
-    Column("minfree", "MinFree/tgt", width=11, align="right",
+    Column("minfree", "Free/tgt", width=8, align="right",
            text=lambda p: human_bytes(p.min_free_per_target) if p.min_free_per_target else "-",
            style=_pool_used_style, sort_key=lambda p: p.min_free_per_target),
-    Column("state", "State", min_width=8, ratio=1, text=_pool_state, style=_pool_state_style),
-    Column("disabled", "Disabled", width=9, align="right",
+    Column("state", "State", min_width=9, ratio=1, text=_pool_state, style=_pool_state_style),
+    Column("disabled", "Disabled", width=8, align="right",
            text=lambda p: f"{p.disabled_targets}/{p.total_targets}", sort_key=lambda p: p.disabled_targets,
            style=lambda p: "red" if p.disabled_targets else "", hidden_when_narrow=True),
 ]
@@ -124,7 +124,7 @@ COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
     "pools": [
         ("Size", "size of the data tier (NVMe), as `daos pool list` prints it"),
         ("Used", "highest used percentage over the tiers; red when nearly full"),
-        ("MinFree/tgt", "free space of the fullest target: when small, writes fail although the total looks fine"),
+        ("Free/tgt", "minimum free space per target, i.e. free space of the fullest target: when small, writes fail although the total looks fine"),
         ("State", "Ready, or Degraded when targets are disabled; 'rebuild busy' while data is being rebuilt"),
         ("Disabled", "disabled targets / all targets (32 targets per DAOS server)"),
     ],

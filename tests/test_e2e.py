@@ -1,0 +1,281 @@
+"""End to end: the installed `daostui` in a real pseudo-terminal, and in a real browser.
+
+The pty test starts the console the way a user does (`daostui --demo`), types keys, and reads the
+screen through a terminal emulator (pyte), including the quit path. The browser test starts
+`daostui serve`, opens the page in headless Chromium (driven over the DevTools protocol), checks
+the console's frames arrive and that a key press is answered, then shuts everything down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROWS, COLS = 35, 120
+
+
+def installed_daostui() -> str:
+    """The console script installed next to this interpreter (what the README's setup installs)."""
+    candidate = Path(sys.executable).parent / "daostui"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("daostui")
+    if not found:
+        pytest.skip("the daostui console script is not installed")
+    return found
+
+
+def seeded_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    from daostui.sim import bindir, seed
+
+    demo = tmp_path / "demo"
+    seed.reset(demo, seed=0)
+    bindir.prepare(demo, seed=0)
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": str(COLS),
+        "LINES": str(ROWS),
+        "DAOSTUI_STATE_DIR": str(tmp_path / "state"),
+        "DAOSTUI_CONFIG": str(tmp_path / "none.toml"),
+    }
+    return env, demo
+
+
+class Terminal:
+    """A pexpect child whose output feeds a pyte screen we can read like a user."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=str(cwd), dimensions=(ROWS, COLS))
+
+    def pump(self, seconds: float = 0.2) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.05)
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                return
+            self.stream.feed(data)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float = 20.0, what: str = "") -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump(0.2)
+            text = self.text()
+            if predicate(text):
+                return text
+        raise AssertionError(f"screen never showed {what}:\n{self.text()}")
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+
+def test_console_in_a_real_terminal(tmp_path: Path):
+    env, demo = seeded_env(tmp_path)
+    term = Terminal([installed_daostui(), "--demo", "--demo-dir", str(demo)], env, tmp_path)
+    try:
+        screen = term.wait_for(lambda t: "hpc_demo" in t and "datascience" in t, what="the pools")
+        assert "DEMO" in screen, "demo mode must be impossible to miss"
+        assert "Degraded" in screen
+        term.wait_for(lambda t: "checkpoints" in t, what="the containers of hpc_demo")
+        term.send("?")
+        term.wait_for(lambda t: "Keys" in t or "keys" in t, what="the help screen")
+        term.send("\x1b")
+        term.wait_for(lambda t: "checkpoints" in t and "Degraded" in t, what="the console again")
+        term.send("2")  # containers pane
+        term.send("n")  # create container form
+        term.wait_for(lambda t: "New POSIX container" in t, what="the create form")
+        term.send("e2e_cont\r")
+        term.wait_for(lambda t: "Created container e2e_cont" in t, what="the create outcome")
+        term.send("\x1b")
+        term.wait_for(lambda t: "e2e_cont" in t and "New POSIX" not in t, what="the new row")
+        term.send("q")
+        term.child.expect(pexpect.EOF, timeout=15)
+        term.child.close()
+        assert term.child.exitstatus == 0
+    finally:
+        if term.child.isalive():
+            term.child.kill(signal.SIGKILL)
+    from daostui.sim import daos_state  # noqa: F401 - the sim state is what the user changed
+
+    listing = subprocess.run(
+        ["daos", "container", "list", "hpc_demo"],
+        env={**env, **__import__("daostui.sim", fromlist=["environment"]).environment(demo)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "e2e_cont" in listing.stdout
+
+
+# ---------------------------------------------------------------------- browser
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.skip("no Chromium installed (.ci/run installs Debian's chromium)")
+
+
+class DevTools:
+    """The few Chrome DevTools protocol calls the test needs, over aiohttp's websocket client."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.next_id = 0
+        self.frames: list[str] = []
+
+    async def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        await self.ws.send_json({"id": self.next_id, "method": method, "params": params})
+        while True:
+            message = await self.ws.receive_json(timeout=20)
+            self._event(message)
+            if message.get("id") == self.next_id:
+                return message.get("result", {})
+
+    def _event(self, message: dict) -> None:
+        if message.get("method") == "Network.webSocketFrameReceived":
+            response = message["params"]["response"]
+            data = response.get("payloadData", "")
+            if response.get("opcode") == 2:
+                data = base64.b64decode(data).decode("utf-8", "replace")
+            self.frames.append(data)
+
+    async def wait_frames(self, needle: str, timeout: float = 30.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while needle not in "".join(self.frames):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"the browser never received {needle!r}")
+            try:
+                self._event(await self.ws.receive_json(timeout=remaining))
+            except TimeoutError:
+                continue
+
+
+async def drive_browser(browser: str, url: str, profile: Path) -> list[str]:
+    import aiohttp
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            browser,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "--window-size=1400,900",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_port(port, timeout=30)
+        async with aiohttp.ClientSession() as http:
+            targets = []
+            for _ in range(100):
+                async with http.get(f"http://127.0.0.1:{port}/json/list") as response:
+                    targets = [t for t in await response.json() if t.get("type") == "page"]
+                if targets:
+                    break
+                await asyncio.sleep(0.1)
+            async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+                tools = DevTools(ws)
+                await tools.call("Network.enable")
+                await tools.call("Page.enable")
+                await tools.call("Page.navigate", url=url)
+                await tools.wait_frames("hpc_demo")  # the console rendered its pools
+                await asyncio.sleep(1.0)
+                for key in ("?",):
+                    await tools.call(
+                        "Runtime.evaluate", expression="document.querySelector('textarea')?.focus()"
+                    )
+                    await tools.call("Input.dispatchKeyEvent", type="keyDown", key=key, text=key)
+                    await tools.call("Input.dispatchKeyEvent", type="keyUp", key=key)
+                await tools.wait_frames("daostui help")  # the help screen opened
+                return tools.frames
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def test_serve_in_headless_chromium(tmp_path: Path):
+    browser = chromium()
+    env, demo = seeded_env(tmp_path)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            installed_daostui(),
+            "serve",
+            "--demo",
+            "--demo-dir",
+            str(demo),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_port(port)
+        frames = asyncio.run(drive_browser(browser, f"http://127.0.0.1:{port}/", tmp_path / "chromium"))
+        assert frames
+        log = (tmp_path / "state" / "commands.jsonl").read_text().splitlines()
+        assert any(json.loads(line)["argv"][:3] == ["daos", "-j", "pool"] for line in log)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert server.returncode is not None
