@@ -85,6 +85,16 @@ ACTIONS: tuple[Action, ...] = (
         mutates=True,
         destructive=True,
     ),
+    Action(
+        "cont.copy",
+        "c",
+        "Copy to/from flare",
+        "Back up the container to your flare project dir, or stage data in (daos filesystem copy)",
+        pane="containers",
+        mutates=True,
+    ),
+    # viewing is allowed read-only: the ACL screen disables its own changes then
+    Action("cont.acl", "A", "Share (ACL)", "Show and change who may use the container", pane="containers"),
     # mounts pane
     Action("mount.new", "n", "Mount", "Mount a container of the selected pool", pane="mounts", mutates=True),
     Action(

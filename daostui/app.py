@@ -83,9 +83,13 @@ class DaosTui(App[int]):
         log_panel = self.main_screen.query_one(CommandLogPanel)
         log_panel.set_entries(self.session.log.entries())
         self.session.log.subscribe(self._command_logged)
+        # the first frame comes first: commands start once the console is on screen
+        self.call_after_refresh(self._first_refresh)
+        self.set_interval(1.0, self._tick_ages)
+
+    def _first_refresh(self) -> None:
         for pane in PANE_ORDER:
             self.refresh_pane(pane)
-        self.set_interval(1.0, self._tick_ages)
 
     @property
     def main_screen(self) -> ConsoleScreen:

@@ -85,7 +85,10 @@ class Doctor:
             check.commands.append(result.command_line if hasattr(result, "command_line") else str(result))
 
     async def _step(self, check: Check, body: Callable[[Check], Awaitable[None]]) -> Check:
-        before = len(self.session.log)
+        # Collect what ran through a subscription, not by index into the log: the log is a ring
+        # buffer, so once full its length stops growing and a slice by index would be empty.
+        ran: list[Any] = []
+        self.session.log.subscribe(ran.append)
         try:
             await body(check)
         except CommandError as exc:
@@ -93,19 +96,18 @@ class Doctor:
             check.evidence.append(str(exc))
             if exc.stderr:
                 check.evidence.extend(exc.stderr.strip().splitlines()[-4:])
-                check.evidence.extend(harmless_notes(exc.stderr))
             check.fix = check.fix or exc.hint
         except DaostuiError as exc:
             check.status = FAIL
             check.evidence.append(str(exc))
             check.fix = check.fix or exc.hint
-        entries = self.session.log.entries()[before:] if len(self.session.log) >= before else []
-        for result in entries:
+        finally:
+            self.session.log.unsubscribe(ran.append)
+        for result in ran:
             if result.command_line not in check.commands:
                 check.commands.append(result.command_line)
-            notes = harmless_notes(result.stderr)
-            for note in notes:
-                if note not in check.evidence:
+            for note in harmless_notes(result.stderr):
+                if "noted: " + note not in check.evidence:
                     check.evidence.append("noted: " + note)
         self.checks.append(check)
         self.progress(check)

@@ -40,6 +40,7 @@ def run(
 ) -> RunScreen:
     """Run `work` behind a RunScreen; `then` gets the value on success (while the dialog still shows),
     `closed` gets the dialog's result once the user closes it (None unless it succeeded)."""
+
     def done(ok: bool, value: Any) -> None:
         for pane in refresh:
             app.refresh_pane(pane)
@@ -263,6 +264,46 @@ def cont_unmount(app: DaosTui, _action: Action) -> None:
     _unmount(app, row.mount_path)
 
 
+def cont_copy(app: DaosTui, _action: Action) -> None:
+    """Back up a container to flare, or stage data from flare into it (`daos filesystem copy`)."""
+    from daostui import copying
+    from daostui.screens.copy_data import CopyDataScreen
+
+    pool = app.data.selected_pool
+    key = _selected(app, "containers")
+    row = app.data.container(pool, key) if key else None
+    if row is None:
+        return
+    label = row.label or row.uuid
+    daos = app.session.daos
+
+    def chosen(request: copying.CopyRequest | None) -> None:
+        if request is None:
+            return
+        run(
+            app,
+            request.title,
+            lambda: copying.perform_copy(daos, request),
+            commands=copying.copy_commands(daos, request),
+            success=lambda report: report.summary(timings=app.show_timings),
+            refresh=("containers", "pools") if request.direction == copying.FROM_FLARE else (),
+        )
+
+    app.push_screen(CopyDataScreen(app, pool, label), chosen)
+
+
+def cont_acl(app: DaosTui, _action: Action) -> None:
+    """Show who may open the container and share it (`daos cont update-acl` / `delete-acl`)."""
+    from daostui.screens.acl import AclScreen
+
+    pool = app.data.selected_pool
+    key = _selected(app, "containers")
+    row = app.data.container(pool, key) if key else None
+    if row is None:
+        return
+    app.push_screen(AclScreen(app, pool, row.label or row.uuid))
+
+
 # ---------------------------------------------------------------------- mounts
 def mount_new(app: DaosTui, _action: Action) -> None:
     app.main_screen.focus_pane("containers")
@@ -381,6 +422,8 @@ HANDLERS: dict[str, Handler] = {
     "cont.destroy": cont_destroy,
     "cont.mount": cont_mount,
     "cont.unmount": cont_unmount,
+    "cont.copy": cont_copy,
+    "cont.acl": cont_acl,
     "mount.new": mount_new,
     "mount.unmount": mount_unmount,
     "job.new": job_new,

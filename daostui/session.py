@@ -132,7 +132,11 @@ def demo_session(
     bindir.prepare(demo_dir, seed=seed)
     info = sim.site_info(demo_dir)
     config = config or Config()
-    site = config.site_profile().with_overrides(mounts_table=str(demo_dir / "mounts"))
+    # the simulated flare lives in the demo dir: a demo copy must never write to a real /lus
+    site = config.site_profile().with_overrides(
+        mounts_table=str(demo_dir / "mounts"),
+        flare_projects_root=str(demo_dir / "lus" / "flare" / "projects"),
+    )
     transport = LocalTransport(env=sim.environment(demo_dir), where="demo")
     return build_clients(
         mode="demo",

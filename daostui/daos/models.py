@@ -107,12 +107,18 @@ class ContainerRef:
     label: str
 
 
+#: The DAOS hybrid logical clock counts from 2021-01-01 00:00:00 UTC.
+HLC_EPOCH = 1_609_459_200
+
+
 def hlc_to_datetime(hlc: int) -> datetime | None:
-    """DAOS HLC timestamps: nanoseconds since the epoch in the upper bits, 18 logical bits below."""
+    """DAOS HLC timestamps: units of 1/16 ns since 2021-01-01 UTC, the low 18 bits logical.
+
+    Checked against the reference's sample: 0x1b403cd19be40005 prints as 2024-11-21 18:54:29 +0800."""
     if not hlc:
         return None
     try:
-        return datetime.fromtimestamp(((hlc >> 18) << 18) / 1e9, tz=UTC)
+        return datetime.fromtimestamp(HLC_EPOCH + (hlc & ~0x3FFFF) / 16 / 1e9, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -170,7 +176,7 @@ class ContainerProperties:
     def rd_fac(self) -> int | None:
         value = str(self.get("rd_fac") or "")
         digits = value.removeprefix("rd_fac")
-        return int(digits) if digits.isdigit() else None
+        return int(digits) if digits.isascii() and digits.isdigit() else None
 
     @property
     def label(self) -> str:

@@ -62,15 +62,18 @@ def parse_size(text: str) -> int:
 
 
 def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise ParseError(f"{what}: expected a number, got {value!r}", source="daos")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _INTEGER.match(value):
-        return int(value.strip())
-    raise ParseError(f"{what}: expected a number, got {value!r}", source="daos")
+    """DAOS numbers are 64-bit (sizes, HLC times); anything else is not daos output."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and _INTEGER.match(value) and len(value) < 40:
+        number = int(value.strip())
+    if number is None or not -(2**63) <= number < 2**64:
+        shown = repr(value[:40]) if isinstance(value, str) else type(value).__name__  # str(10**5000) fails
+        raise ParseError(f"{what}: expected a 64-bit number, got {shown}", source="daos")
+    return number
 
 
 def _str(value: Any, what: str) -> str:
@@ -401,7 +404,7 @@ def properties_from_text(text: str) -> ContainerProperties:
     return ContainerProperties(items)
 
 
-_STEP = re.compile(r"^\s*(\d+)\s+(.+?)\s{2,}(PASS|FAIL|SKIP|WARN)\s+([0-9.]+)?\s*(.*?)\s*$")
+_STEP = re.compile(r"^\s*(\d+)\s+(.+?)\s{2,}(PASS|FAIL|SKIP|WARN)\s+([0-9]+(?:\.[0-9]+)?)?\s*(.*?)\s*$")
 
 
 def autotest_from_text(text: str) -> AutotestResult:

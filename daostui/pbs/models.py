@@ -7,6 +7,7 @@ little more than `json.loads` itself, and most fields are never looked at.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ def _seconds(value: Any) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value)
     parts = str(value).strip().split(":")
-    if not all(p.isdigit() for p in parts) or len(parts) > 3:
+    if not all(p.isascii() and p.isdigit() for p in parts) or len(parts) > 3:
         return None
     total = 0
     for part in parts:
@@ -152,7 +153,7 @@ class Job:
         for key in ("nodect", "select"):
             value = self.resource_list.get(key)
             text = str(value).split(":", 1)[0] if value is not None else ""
-            if text.isdigit():
+            if text.isascii() and text.isdigit():
                 return int(text)
         return None
 
@@ -184,7 +185,7 @@ class Job:
         if isinstance(value, int):
             return value
         text = _text(value).strip()
-        return int(text) if text.lstrip("-").isdigit() else None
+        return int(text) if re.fullmatch(r"-?[0-9]+", text) else None
 
     @property
     def exit_text(self) -> str:

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from daostui.errors import ParseError
+from daostui.errors import DaostuiError, ParseError
 from daostui.pbs.models import Job, Queue, ServerInfo
 from daostui.pbs.walltime import parse_walltime
 
@@ -48,31 +48,47 @@ def unknown_job_ids(stderr: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------- JSON repair
-_BAD_ESCAPE = re.compile(r'\\(?![\\"/bfnrtu])')
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.?)", re.DOTALL)
+_VALID_ESCAPES = set('"\\/bfnrt')
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_BARE = re.compile(r"(:\s*)([+]?\d[\d.eE+-]*|[+-]?(?:inf|nan|infinity))(\s*[,}\n])", re.IGNORECASE)
+#: A JSON string literal (skipped by the repairs below, so values are never rewritten).
+_STRING = r'("[^"\\]*(?:\\.[^"\\]*)*")'
+_BARE = re.compile(
+    _STRING + r"|(:\s*)([+]?\d[\d.eE+-]*|[+-]?(?:infinity|inf|nan))(?=\s*[,}\]\n])",
+    re.IGNORECASE | re.DOTALL,
+)
 _MISSING_COMMA = re.compile(r"}(\s*)\"(\d+(?:\[\d*\])?\.[^\"]+)\"\s*:")
-_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+_TRAILING_COMMA = re.compile(_STRING + r"|,(\s*[}\]])", re.DOTALL)
+
+
+def _fix_escape(match: re.Match[str]) -> str:
+    """Valid escapes stay; any other backslash becomes a literal one (pairs are consumed left to right)."""
+    escaped = match.group(1)
+    if len(escaped) == 5 or escaped in _VALID_ESCAPES:
+        return match.group(0)
+    return "\\\\" + escaped
 
 
 def _quote_bare(match: re.Match[str]) -> str:
     """Bare values the old PBS JSON writer emits (`inf`, `nan`, `+5`) become strings; numbers stay."""
-    value = match.group(2)
+    if match.group(1) is not None:
+        return match.group(1)
+    value = match.group(3)
     try:
         json.loads(value)
     except ValueError:
-        return f'{match.group(1)}"{value}"{match.group(3)}'
+        return f'{match.group(2)}"{value}"'
     return match.group(0)
 
 
 def repair_json(text: str) -> str:
     """The repairs ALCF's own tools apply to qstat JSON (pbs.md §3.4), in one pass."""
     text = text.replace("\\\r\n", " ").replace("\\\n", " ")
-    text = _BAD_ESCAPE.sub(r"\\\\", text)
+    text = _ESCAPE.sub(_fix_escape, text)
     text = _CONTROL.sub(" ", text)
     text = _BARE.sub(_quote_bare, text)
-    text = _MISSING_COMMA.sub(r"},\1\"\2\":", text)
-    return _TRAILING_COMMA.sub(r"\1", text)
+    text = _MISSING_COMMA.sub(r'},\1"\2":', text)
+    return _TRAILING_COMMA.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
 
 
 def load_json(text: str, source: str) -> Any:
@@ -176,7 +192,7 @@ def _wall_or_none(value: Any) -> int | None:
         return None
     try:
         return parse_walltime(str(value))
-    except Exception:  # an odd limit is shown as absent, never fatal
+    except (DaostuiError, ValueError):  # an odd limit is shown as absent, never fatal
         return None
 
 
@@ -184,7 +200,7 @@ def _state_count(value: Any) -> dict[str, int]:
     counts = {}
     for item in str(value or "").split():
         name, _, number = item.partition(":")
-        if number.isdigit():
+        if number.isdecimal():
             counts[name] = int(number)
     return counts
 

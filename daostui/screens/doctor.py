@@ -47,6 +47,8 @@ class DoctorScreen(ModalScreen[None]):
     DoctorScreen .buttons Button { margin-left: 1; }
     """
     BINDINGS = [Binding("escape", "close", "Close"), Binding("c", "copy", "Copy report")]
+    #: Focus the results, not the pool Input: a focused Input would swallow `c` (copy) as a letter.
+    AUTO_FOCUS = "#results"
 
     def __init__(self, pool: str = "", cont: str = "") -> None:
         super().__init__()
