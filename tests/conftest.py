@@ -26,6 +26,16 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ.setdefault("DAOSTUI_SIM_QUEUE_WAIT", "0.5")
 
+def _no_cursor_blink() -> None:
+    """A blinking cursor is visible or not depending on when the shot is taken: keep it shown."""
+    from textual.widgets import Input, TextArea
+
+    Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]
+    TextArea._toggle_cursor_blink_visible = lambda self: None  # type: ignore[method-assign]
+
+
+_no_cursor_blink()
+
 FROZEN_TIME = 1_795_000_000.0  # 2026-11-19 08:53:20 UTC: snapshots show this clock
 
 

@@ -8,6 +8,7 @@ little more than `json.loads` itself, and most fields are never looked at.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,28 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+_COMPACT_KEYS = (
+    # what the jobs pane's columns and filter read (elapsed needs stime/obittime); the rest stays on the server
+    "Job_Name",
+    "Job_Owner",
+    "job_state",
+    "queue",
+    "Account_Name",
+    "comment",
+    "Exit_status",
+    "Output_Path",
+    "Error_Path",
+    "stime",
+    "obittime",
+)
+_INTERNED = frozenset(("Job_Owner", "job_state", "queue", "Account_Name"))
+_COMPACT_NESTED = {
+    "Resource_List": ("nodect", "select", "walltime", "filesystems"),
+    "resources_used": ("walltime",),
+    "Variable_List": ("PBS_O_WORKDIR",),
+}
+
+
 class Job:
     """One PBS job (attributes computed lazily from `raw`)."""
 
@@ -78,6 +101,26 @@ class Job:
         return isinstance(other, Job) and other.id == self.id and other.raw == self.raw
 
     __hash__ = None  # type: ignore[assignment]
+
+    def compact(self) -> Job:
+        """The same job keeping only what the jobs pane and its columns read.
+
+        A user's `qstat -x` history can hold 10^5 jobs; whole records (every attribute, the full
+        Variable_List) cost ~5 KB each. The detail view asks `qstat -f` again for the full record.
+        Repeated values (queue, state, owner, project) are interned so 10^5 jobs share them.
+        """
+        raw = self.raw
+        kept: dict[str, Any] = {}
+        for key in _COMPACT_KEYS:
+            value = raw.get(key)
+            if value is None:
+                continue
+            kept[key] = sys.intern(value) if isinstance(value, str) and key in _INTERNED else value
+        for key, wanted in _COMPACT_NESTED.items():
+            value = raw.get(key)
+            if isinstance(value, dict):
+                kept[key] = {k: value[k] for k in wanted if k in value}
+        return Job(self.id, kept)
 
     @classmethod
     def lost(cls, job_id: str) -> Job:

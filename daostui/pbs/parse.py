@@ -81,27 +81,41 @@ def _quote_bare(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def repair_json(text: str) -> str:
-    """The repairs ALCF's own tools apply to qstat JSON (pbs.md §3.4), in one pass."""
+def _repair_escapes(text: str) -> str:
     text = text.replace("\\\r\n", " ").replace("\\\n", " ")
-    text = _ESCAPE.sub(_fix_escape, text)
-    text = _CONTROL.sub(" ", text)
+    return _CONTROL.sub(" ", _ESCAPE.sub(_fix_escape, text))
+
+
+def _repair_structure(text: str) -> str:
     text = _BARE.sub(_quote_bare, text)
     text = _MISSING_COMMA.sub(r'},\1"\2":', text)
     return _TRAILING_COMMA.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
 
 
+#: Cheapest first: invalid escapes and control characters are what real servers emit most; the
+#: structural repairs visit every string literal in Python and only run when still needed.
+_REPAIRS = (_repair_escapes, _repair_structure)
+
+
+def repair_json(text: str) -> str:
+    """The repairs ALCF's own tools apply to qstat JSON (pbs.md §3.4), all of them."""
+    for repair in _REPAIRS:
+        text = repair(text)
+    return text
+
+
 def load_json(text: str, source: str) -> Any:
-    try:
-        return json.loads(text, strict=False)
-    except (ValueError, RecursionError):
-        pass
-    try:
-        return json.loads(repair_json(text), strict=False)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(
-            f"invalid JSON even after repair: {exc}", excerpt=text[:400], source=source
-        ) from None
+    """Parse, repairing only as much as the document needs (a clean document costs one `json.loads`)."""
+    error: Exception | None = None
+    repaired = text
+    for repair in (None, *_REPAIRS):
+        if repair is not None:
+            repaired = repair(repaired)
+        try:
+            return json.loads(repaired, strict=False)
+        except (ValueError, RecursionError) as exc:
+            error = exc
+    raise ParseError(f"invalid JSON even after repair: {error}", excerpt=text[:400], source=source) from None
 
 
 def _json_root(text: str, source: str) -> dict[str, Any]:
@@ -110,7 +124,7 @@ def _json_root(text: str, source: str) -> dict[str, Any]:
         if not text.strip():
             return {}
         raise ParseError("no JSON object in the output", excerpt=text, source=source)
-    data = load_json(text[start:], source)
+    data = load_json(text[start:] if start else text, source)  # no 20 MB copy in the usual case
     if not isinstance(data, dict):
         raise ParseError("JSON root is not an object", excerpt=text, source=source)
     return data

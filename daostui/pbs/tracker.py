@@ -52,7 +52,7 @@ class JobTracker:
         if wanted:
             result = await self.client.status(wanted)
             for job in result.jobs:
-                self._jobs[job.id] = job
+                self._jobs[job.id] = job.compact()
         keep = set(ids)
         for job_id in list(self._jobs):
             if job_id not in keep:

@@ -23,6 +23,7 @@ from daostui.widgets.pane import ResourcePane
 from daostui.widgets.resource_columns import (
     CONTAINER_COLUMNS,
     JOB_COLUMNS,
+    job_search,
     MOUNT_COLUMNS,
     POOL_COLUMNS,
     container_key,
@@ -110,6 +111,7 @@ class ConsoleScreen(Screen[None]):
                 JOB_COLUMNS,
                 job_key,
                 empty_text="No jobs — press n here to write and submit a job script.",
+                search=job_search,
             )
         yield CommandLogPanel(id="log")
         yield Footer()

@@ -69,8 +69,10 @@ class ResourcePane(Vertical, Generic[T]):
         key: Callable[[T], str],
         *,
         empty_text: str = "",
+        search: Callable[[T], str] | None = None,
     ) -> None:
         super().__init__(id=pane_id)
+        self._search = search
         self.pane_id = pane_id
         self.title_text = title
         self.number = number
@@ -87,7 +89,8 @@ class ResourcePane(Vertical, Generic[T]):
             placeholder="filter (substring, regex, !inverse) — esc clears", id=f"{self.pane_id}-filter"
         )
         yield ResourceTable(
-            self._columns, key=self._key, empty_text=self._empty_text, id=f"{self.pane_id}-table"
+            self._columns, key=self._key, empty_text=self._empty_text, search=self._search,
+            id=f"{self.pane_id}-table",
         )
         yield Static("", classes="error", id=f"{self.pane_id}-error")
 

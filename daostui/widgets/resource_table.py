@@ -71,9 +71,9 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     def __init__(self, columns: Sequence[Column[T]], *, key: Callable[[T], str], empty_text: str = "",
-                 id: str | None = None) -> None:
+                 search: Callable[[T], str] | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.model: TableModel[T] = TableModel(columns, key)
+        self.model: TableModel[T] = TableModel(columns, key, search)
         self.empty_text = empty_text
         self._widths: list[tuple[Column[T], int]] = []
         self._width_for = -1

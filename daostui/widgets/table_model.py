@@ -46,9 +46,14 @@ def _matcher(text: str) -> tuple[Callable[[str], bool], bool]:
 
 
 class TableModel(Generic[T]):
-    def __init__(self, columns: Sequence[Column[T]], key: Callable[[T], str]) -> None:
+    def __init__(
+        self, columns: Sequence[Column[T]], key: Callable[[T], str], search: Callable[[T], str] | None = None
+    ) -> None:
         self.columns = list(columns)
         self.key = key
+        #: What `/` matches against; by default every column's text. A resource with many rows can
+        #: give a cheaper source (the jobs pane reads its raw fields instead of formatting 10 columns).
+        self.search = search
         self.rows: list[T] = []
         self.keys: list[str] = []
         self.view: list[int] = []
@@ -65,9 +70,15 @@ class TableModel(Generic[T]):
     def set_rows(self, rows: Sequence[T]) -> tuple[set[str], set[str], set[str]]:
         """Replace the data; (added, removed, kept) keys."""
         old = set(self.keys)
+        previous = {key: (self.rows[p], text) for p, text in self._search.items() for key in (self.keys[p],)}
         self.rows = list(rows)
         self.keys = [self.key(row) for row in self.rows]
+        # a refresh hands back the same objects for unchanged rows (finished jobs): keep their search text
         self._search = {}
+        for position, key in enumerate(self.keys):
+            cached = previous.get(key)
+            if cached is not None and cached[0] is self.rows[position]:
+                self._search[position] = cached[1]
         new = set(self.keys)
         self._rebuild()
         return new - old, old - new, new & old
@@ -92,7 +103,13 @@ class TableModel(Generic[T]):
         text = self._search.get(position)
         if text is None:
             row = self.rows[position]
-            text = "\x1f".join(self.cell(row, column) for column in self.columns).lower()
+            if self.search is not None:
+                try:
+                    text = self.search(row).lower()
+                except Exception:  # noqa: BLE001 - an odd row is matched on its key only
+                    text = self.keys[position].lower()
+            else:
+                text = "\x1f".join(self.cell(row, column) for column in self.columns).lower()
             self._search[position] = text
         return text
 
