@@ -127,6 +127,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("job.hold", "h", "Hold", "Hold the selected queued job (qhold)", pane="jobs", mutates=True),
     Action("job.release", "x", "Release", "Release the selected held job (qrls)", pane="jobs", mutates=True),
     Action("job.output", "o", "Output", "Follow the selected job's .o/.e output live", pane="jobs"),
+    Action(
+        "job.interactive",
+        "i",
+        "Interactive",
+        "Start an interactive job (qsub -I) and get its shell, container mounted",
+        pane="jobs",
+        mutates=True,
+    ),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

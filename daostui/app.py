@@ -31,6 +31,7 @@ from daostui.widgets.resource_table import RowHighlighted, RowSelected
 PANE_ORDER = ("pools", "containers", "mounts", "jobs")
 
 
+
 class DaosTui(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "daostui"
@@ -212,7 +213,11 @@ class DaosTui(App[int]):
             if registered is not None and not allowed(registered, readonly=self.session.readonly):
                 return False
             # the console's keys act on the console only: `a` typed on the wizard is not a request
-            if registered is not None and registered.id != "quit" and not isinstance(self.screen, ConsoleScreen):
+            if (
+                registered is not None
+                and registered.id != "quit"
+                and not isinstance(self.screen, ConsoleScreen)
+            ):
                 return False
         return True
 
@@ -290,6 +295,66 @@ class DaosTui(App[int]):
 
             self.push_screen(OutputScreen(job))
         return True
+
+    async def run_interactive(self, request: Any) -> None:
+        """Suspend the console, run `qsub -I` in this terminal, and resume where the user was."""
+        import asyncio
+        import dataclasses
+        import shlex
+
+        from textual.app import SuspendNotSupported
+
+        from daostui import interactive
+        from daostui.transport.ssh import SshTransport
+
+        session = self.session
+        loop = asyncio.get_running_loop()
+        command = shlex.join(request.argv)
+        try:
+            with self.suspend():
+                transport = session.transport
+                if isinstance(transport, SshTransport):
+                    conn = await transport.connect()
+                    outcome = await interactive.run_ssh(
+                        conn, transport.remote_command(request.argv), request, delete=session.pbs.delete
+                    )
+                else:
+                    argv, env = transport.terminal_command(request.argv)  # type: ignore[attr-defined]
+
+                    def delete(job_id: str) -> None:
+                        asyncio.run_coroutine_threadsafe(session.pbs.delete(job_id), loop).result(timeout=60)
+
+                    outcome = await asyncio.to_thread(
+                        interactive.run_local,
+                        dataclasses.replace(request, argv=argv),
+                        env=env,
+                        cwd=str(session.workdir),
+                        delete=delete,
+                    )
+        except SuspendNotSupported:
+            self.notify(
+                f"Interactive jobs need a real terminal (not a browser tab or a test). Run it there:\n{command}",
+                severity="warning",
+                timeout=12,
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - shown, the console stays up
+            from daostui.screens.dialogs import describe_failure
+
+            headline, lines = describe_failure(exc, timings=self.show_timings)
+            self.notify(
+                "\n".join([headline, *lines[:3]]), title="Interactive job", severity="error", timeout=12
+            )
+            return
+        if outcome.error:
+            self.notify(f"{command}\n{outcome.error}", title="Interactive job", severity="error", timeout=12)
+        elif outcome.cancelled:
+            self.notify(
+                f"Interactive job cancelled{' and deleted: ' + outcome.job_id if outcome.job_id else ''}."
+            )
+        else:
+            self.notify(f"Interactive job {outcome.job_id} ended.", timeout=6)
+        self.refresh_pane("jobs")
 
     def save_path(self, name: str) -> Path:
         return self.session.workdir / name

@@ -403,6 +403,16 @@ def job_output(app: DaosTui, _action: Action) -> None:
     app.push_screen(OutputScreen(job))
 
 
+def job_interactive(app: DaosTui, _action: Action) -> None:
+    from daostui.screens.interactive import InteractiveScreen
+
+    def chosen(request: Any) -> None:
+        if request is not None:
+            app.run_worker(app.run_interactive(request), group="interactive", exit_on_error=False)
+
+    app.push_screen(InteractiveScreen(app), chosen)
+
+
 HANDLERS: dict[str, Handler] = {
     "focus.pools": focus("pools"),
     "focus.containers": focus("containers"),
@@ -431,6 +441,7 @@ HANDLERS: dict[str, Handler] = {
     "job.hold": job_hold,
     "job.release": job_release,
     "job.output": job_output,
+    "job.interactive": job_interactive,
 }
 
 

@@ -131,6 +131,36 @@ def test_console_in_a_real_terminal(tmp_path: Path):
     assert "e2e_cont" in listing.stdout
 
 
+def test_interactive_job_suspends_the_console_and_resumes(tmp_path: Path):
+    """`i` in the jobs pane: qsub -I in this terminal, the container mounted, `exit` comes back."""
+    env, demo = seeded_env(tmp_path)
+    env["DAOSTUI_SIM_COMPUTE_ROOT"] = str(tmp_path / "compute")
+    (tmp_path / "compute").mkdir()
+    term = Terminal([installed_daostui(), "--demo", "--demo-dir", str(demo)], env, tmp_path)
+    try:
+        term.wait_for(lambda t: "checkpoints" in t, what="the console")
+        term.send("2")
+        term.wait_for(lambda t: "Copy to/from flare" in t, what="the containers pane's keys")
+        term.send("4")
+        term.send("i")
+        term.wait_for(lambda t: "Interactive job (qsub -I)" in t, what="the interactive form")
+        term.wait_for(lambda t: "qsub -I -A hpc_demo" in t, what="the qsub -I preview")
+        term.send("\r")
+        term.wait_for(lambda t: "is running" in t, what="the job's shell", timeout=30)
+        term.wait_for(lambda t: "container mounted at" in t, what="launch-dfuse in the job", timeout=15)
+        term.send("echo inside-job-$PBS_JOBID\r")
+        term.wait_for(lambda t: "inside-job-" in t and "aurora-pbs" in t, what="a command run in the job")
+        term.send("exit\r")
+        term.wait_for(lambda t: "My jobs" in t and "Pools" in t, what="the console again", timeout=20)
+        term.wait_for(lambda t: "ended" in t, what="the outcome notification")
+        term.send("q")
+        term.child.expect(pexpect.EOF, timeout=15)
+    finally:
+        if term.child.isalive():
+            term.child.kill(signal.SIGKILL)
+    assert list((tmp_path / "compute").glob("hpc_demo/checkpoints")), "launch-dfuse.sh mounted it on the node"
+
+
 # ---------------------------------------------------------------------- browser
 def free_port() -> int:
     with socket.socket() as sock:

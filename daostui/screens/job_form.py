@@ -44,6 +44,7 @@ class JobForm(Widget):
     JobForm .row > Vertical { width: 1fr; height: auto; padding-right: 1; }
     JobForm #problems { color: $error; height: auto; }
     JobForm #limits { color: $text-muted; height: auto; }
+    JobForm.-interactive .batch-only { display: none; }
     """
 
     def __init__(
@@ -56,8 +57,9 @@ class JobForm(Widget):
         container: str,
         site: Any,
         id: str | None = None,
+        interactive: bool = False,
     ) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes="-interactive" if interactive else "")
         self.project = project
         self.queues = queues or dict(AURORA_DEFAULTS)
         self.queue = queue if queue in self.queues else next(iter(self.queues))
@@ -65,8 +67,8 @@ class JobForm(Widget):
         self.container = container
         self.site = site
 
-    def _field(self, label: str, widget: Widget) -> Vertical:
-        return Vertical(Label(label), widget)
+    def _field(self, label: str, widget: Widget, classes: str = "") -> Vertical:
+        return Vertical(Label(label), widget, classes=classes)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -80,15 +82,16 @@ class JobForm(Widget):
         with Horizontal(classes="row"):
             yield self._field("Nodes", Input("1", id="nodes", type="integer"))
             yield self._field("Walltime HH:MM:SS", Input("00:10:00", id="walltime"))
-            yield self._field("Ranks per node", Input("12", id="ranks", type="integer"))
+            yield self._field("Ranks per node", Input("12", id="ranks", type="integer"), "batch-only")
         with Horizontal(classes="row"):
             yield self._field("Pool", Input(self.pool, id="pool"))
             yield self._field("Container", Input(self.container, id="container"))
             yield self._field(
                 "Interception library",
                 Select(INTERCEPTION, value="none", allow_blank=False, id="interception"),
+                "batch-only",
             )
-        with Horizontal(classes="row"):
+        with Horizontal(classes="row batch-only"):
             yield self._field("Program", Input("python3", id="program"))
             yield self._field(
                 "Arguments", Input("", id="args", placeholder="e.g. train.py --data /tmp/$DAOS_POOL/...")

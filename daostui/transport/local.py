@@ -90,6 +90,10 @@ class LocalTransport(Transport):
             merged.update(env)
         return merged
 
+    def terminal_command(self, argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+        """(argv, env) to run `argv` in the user's terminal (interactive jobs), as `run` would."""
+        return self._argv(argv), self._environment(None)
+
     def _argv(self, argv: Sequence[str]) -> list[str]:
         args = [str(a) for a in argv]
         return self.prelude.wrap(args) if self.prelude else args

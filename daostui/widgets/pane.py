@@ -89,7 +89,10 @@ class ResourcePane(Vertical, Generic[T]):
             placeholder="filter (substring, regex, !inverse) — esc clears", id=f"{self.pane_id}-filter"
         )
         yield ResourceTable(
-            self._columns, key=self._key, empty_text=self._empty_text, search=self._search,
+            self._columns,
+            key=self._key,
+            empty_text=self._empty_text,
+            search=self._search,
             id=f"{self.pane_id}-table",
         )
         yield Static("", classes="error", id=f"{self.pane_id}-error")

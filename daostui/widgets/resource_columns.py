@@ -47,17 +47,43 @@ def _pool_state(pool: Any) -> str:
 
 POOL_COLUMNS: list[Column[Any]] = [
     Column("pool", "Pool", min_width=12, ratio=2, text=lambda p: p.name),
-    Column("size", "Size", width=7, align="right", text=lambda p: human_bytes(p.size) if p.size else "?",
-           sort_key=lambda p: p.size),
-    Column("used", "Used", width=5, align="right", text=lambda p: f"{p.used_pct}%", style=_pool_used_style,
-           sort_key=lambda p: p.used_pct),
-    Column("minfree", "Free/tgt", width=8, align="right",
-           text=lambda p: human_bytes(p.min_free_per_target) if p.min_free_per_target else "-",
-           style=_pool_used_style, sort_key=lambda p: p.min_free_per_target),
+    Column(
+        "size",
+        "Size",
+        width=7,
+        align="right",
+        text=lambda p: human_bytes(p.size) if p.size else "?",
+        sort_key=lambda p: p.size,
+    ),
+    Column(
+        "used",
+        "Used",
+        width=5,
+        align="right",
+        text=lambda p: f"{p.used_pct}%",
+        style=_pool_used_style,
+        sort_key=lambda p: p.used_pct,
+    ),
+    Column(
+        "minfree",
+        "Free/tgt",
+        width=8,
+        align="right",
+        text=lambda p: human_bytes(p.min_free_per_target) if p.min_free_per_target else "-",
+        style=_pool_used_style,
+        sort_key=lambda p: p.min_free_per_target,
+    ),
     Column("state", "State", min_width=9, ratio=1, text=_pool_state, style=_pool_state_style),
-    Column("disabled", "Disabled", width=8, align="right",
-           text=lambda p: f"{p.disabled_targets}/{p.total_targets}", sort_key=lambda p: p.disabled_targets,
-           style=lambda p: "red" if p.disabled_targets else "", hidden_when_narrow=True),
+    Column(
+        "disabled",
+        "Disabled",
+        width=8,
+        align="right",
+        text=lambda p: f"{p.disabled_targets}/{p.total_targets}",
+        sort_key=lambda p: p.disabled_targets,
+        style=lambda p: "red" if p.disabled_targets else "",
+        hidden_when_narrow=True,
+    ),
 ]
 
 
@@ -67,22 +93,46 @@ def _health(row: Any) -> str:
 
 CONTAINER_COLUMNS: list[Column[Any]] = [
     Column("label", "Label", min_width=10, ratio=2, text=lambda r: r.label),
-    Column("health", "Health", width=8, text=_health,
-           style=lambda r: "bold white on red" if r.props is not None and r.props.unclean else (
-               "green" if r.props is not None else "dim")),
-    Column("rdfac", "rd_fac", width=6, align="right",
-           text=lambda r: str(r.props.rd_fac) if r.props is not None and r.props.rd_fac is not None else "…"),
-    Column("type", "Type", width=6, text=lambda r: r.props.layout if r.props is not None else "…",
-           hidden_when_narrow=True),
-    Column("mounted", "Here", width=4, text=lambda r: "●" if r.mount_path else "",
-           style=lambda r: "bold cyan" if r.mount_path else ""),
+    Column(
+        "health",
+        "Health",
+        width=8,
+        text=_health,
+        style=lambda r: (
+            "bold white on red"
+            if r.props is not None and r.props.unclean
+            else ("green" if r.props is not None else "dim")
+        ),
+    ),
+    Column(
+        "rdfac",
+        "rd_fac",
+        width=6,
+        align="right",
+        text=lambda r: str(r.props.rd_fac) if r.props is not None and r.props.rd_fac is not None else "…",
+    ),
+    Column(
+        "type",
+        "Type",
+        width=6,
+        text=lambda r: r.props.layout if r.props is not None else "…",
+        hidden_when_narrow=True,
+    ),
+    Column(
+        "mounted",
+        "Here",
+        width=4,
+        text=lambda r: "●" if r.mount_path else "",
+        style=lambda r: "bold cyan" if r.mount_path else "",
+    ),
     Column("uuid", "UUID", min_width=8, ratio=2, text=lambda r: r.uuid, hidden_when_narrow=True),
 ]
 
 
 def _mount_style(mount: Any) -> str:
-    return {"ok": "green", "hung": "bold white on red", "stale": "bold red", "unknown": "dim"}.get(mount.state,
-                                                                                                   "yellow")
+    return {"ok": "green", "hung": "bold white on red", "stale": "bold red", "unknown": "dim"}.get(
+        mount.state, "yellow"
+    )
 
 
 MOUNT_COLUMNS: list[Column[Any]] = [
@@ -93,7 +143,14 @@ MOUNT_COLUMNS: list[Column[Any]] = [
     Column("owned", "Ours", width=4, text=lambda m: "yes" if m.owned else "", hidden_when_narrow=True),
 ]
 
-JOB_STATE_STYLE = {"R": "green", "Q": "yellow", "H": "magenta", "F": "dim", "E": "cyan", "L": "bold white on red"}
+JOB_STATE_STYLE = {
+    "R": "green",
+    "Q": "yellow",
+    "H": "magenta",
+    "F": "dim",
+    "E": "cyan",
+    "L": "bold white on red",
+}
 
 
 def _job_exit_style(job: Any) -> str:
@@ -112,21 +169,37 @@ def job_search(job: Any) -> str:
     raw record (formatting every column of 10^5 jobs for the first keystroke took over a second)."""
     raw = job.raw
     return "\x1f".join(
-        (job.id, str(raw.get("Job_Name", "")), str(raw.get("queue", "")), str(raw.get("job_state", "")),
-         job.state_name, str(raw.get("Account_Name", "")), str(raw.get("comment", "")))
+        (
+            job.id,
+            str(raw.get("Job_Name", "")),
+            str(raw.get("queue", "")),
+            str(raw.get("job_state", "")),
+            job.state_name,
+            str(raw.get("Account_Name", "")),
+            str(raw.get("comment", "")),
+        )
     )
 
 
 JOB_COLUMNS: list[Column[Any]] = [
-    Column("id", "Job", width=9, text=lambda j: j.seq, sort_key=lambda j: int(j.seq) if j.seq.isdigit() else 0),
+    Column(
+        "id", "Job", width=9, text=lambda j: j.seq, sort_key=lambda j: int(j.seq) if j.seq.isdigit() else 0
+    ),
     Column("name", "Name", min_width=8, ratio=2, text=lambda j: j.name),
     Column("queue", "Queue", width=9, text=lambda j: j.queue, hidden_when_narrow=True),
     Column("state", "S", width=3, text=lambda j: j.state, style=lambda j: JOB_STATE_STYLE.get(j.state, "")),
     Column("nodes", "Nds", width=4, align="right", text=lambda j: str(j.nodes or "")),
     Column("walltime", "Wall", width=8, text=lambda j: j.walltime_requested_text, hidden_when_narrow=True),
     Column("elapsed", "Elapsed", width=8, text=_elapsed, sort_key=lambda j: j.walltime_used or 0),
-    Column("exit", "Exit", min_width=4, ratio=1, text=lambda j: j.exit_text, style=_job_exit_style,
-           hidden_when_narrow=True),
+    Column(
+        "exit",
+        "Exit",
+        min_width=4,
+        ratio=1,
+        text=lambda j: j.exit_text,
+        style=_job_exit_style,
+        hidden_when_narrow=True,
+    ),
     Column("comment", "Comment", min_width=6, ratio=2, text=lambda j: j.comment, hidden_when_narrow=True),
 ]
 
@@ -134,12 +207,18 @@ COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
     "pools": [
         ("Size", "size of the data tier (NVMe), as `daos pool list` prints it"),
         ("Used", "highest used percentage over the tiers; red when nearly full"),
-        ("Free/tgt", "minimum free space per target, i.e. free space of the fullest target: when small, writes fail although the total looks fine"),
+        (
+            "Free/tgt",
+            "minimum free space per target, i.e. free space of the fullest target: when small, writes fail although the total looks fine",
+        ),
         ("State", "Ready, or Degraded when targets are disabled; 'rebuild busy' while data is being rebuilt"),
         ("Disabled", "disabled targets / all targets (32 targets per DAOS server)"),
     ],
     "containers": [
-        ("Health", "Health (status) property: UNCLEAN after losing more than rd_fac servers (… = not read yet)"),
+        (
+            "Health",
+            "Health (status) property: UNCLEAN after losing more than rd_fac servers (… = not read yet)",
+        ),
         ("rd_fac", "redundancy factor: how many server failures the data survives"),
         ("Here", "● when the container is mounted on this host"),
         ("UUID", "the container's UUID (DAOS accepts it wherever a label is accepted)"),

@@ -70,8 +70,15 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    def __init__(self, columns: Sequence[Column[T]], *, key: Callable[[T], str], empty_text: str = "",
-                 search: Callable[[T], str] | None = None, id: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column[T]],
+        *,
+        key: Callable[[T], str],
+        empty_text: str = "",
+        search: Callable[[T], str] | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.model: TableModel[T] = TableModel(columns, key, search)
         self.empty_text = empty_text

@@ -134,7 +134,9 @@ class TableModel(Generic[T]):
                 try:
                     positions.sort(key=sort_value, reverse=self.sort_reverse)
                 except TypeError:  # mixed types: fall back to text order
-                    positions.sort(key=lambda p: self.cell(self.rows[p], column).lower(), reverse=self.sort_reverse)
+                    positions.sort(
+                        key=lambda p: self.cell(self.rows[p], column).lower(), reverse=self.sort_reverse
+                    )
         self.view = positions
         self._position = {self.keys[p]: index for index, p in enumerate(positions)}
 

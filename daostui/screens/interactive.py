@@ -1,0 +1,125 @@
+"""The interactive-job form: the batch form's PBS fields, the `qsub -I` line it runs, and the mount choice.
+
+Starting hands the terminal to the job (the console suspends and resumes where it was); the form
+only describes the request, the App runs it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from daostui.interactive import InteractiveRequest, interactive_argv
+from daostui.screens.job_form import JobForm
+
+if TYPE_CHECKING:
+    from daostui.app import DaosTui
+
+
+class InteractiveScreen(ModalScreen[InteractiveRequest | None]):
+    DEFAULT_CSS = """
+    InteractiveScreen { align: center middle; }
+    InteractiveScreen > Vertical { width: 110; max-width: 99%; height: auto; max-height: 95%;
+                                   border: thick $accent; background: $surface; padding: 0 1; }
+    InteractiveScreen #preview { color: $text-muted; height: auto; margin: 1 0; }
+    InteractiveScreen .buttons { height: auto; align-horizontal: right; }
+    InteractiveScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, app: DaosTui) -> None:
+        super().__init__()
+        self._app = app
+
+    def compose(self) -> ComposeResult:
+        app = self._app
+        config = app.session.config
+        pool = app.data.selected_pool or config.default_pool or ""
+        key = app.main_screen.pane("containers").table.cursor_key or ""
+        row = app.data.container(pool, key) if key else None
+        with Vertical():
+            yield Label("Interactive job (qsub -I): a shell on the job's first compute node", classes="title")
+            with VerticalScroll():
+                yield JobForm(
+                    project=app.session.project,
+                    queues=app.data.queue_limits(),
+                    queue=config.default_queue or "debug",
+                    pool=pool,
+                    container=row.label if row else "",
+                    site=app.data.job_site(),
+                    interactive=True,
+                    id="form",
+                )
+                yield Checkbox(
+                    "Mount the container on the job's nodes (launch-dfuse.sh pool:cont)", True, id="mount"
+                )
+                yield Static("", id="preview")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(
+                    "Start (the console resumes when the shell exits)", id="start", variant="primary"
+                )
+
+    def on_mount(self) -> None:
+        self._refresh()
+        self.call_after_refresh(self.query_one("#project", Input).focus)
+
+    def request(self) -> tuple[InteractiveRequest | None, str]:
+        form = self.query_one(JobForm)
+        request, problem = form.checked()
+        if request is None:
+            return None, problem
+        site = self._app.data.job_site()
+        argv = interactive_argv(
+            self._app.session.pbs,
+            project=request.project,
+            queue=request.queue,
+            nodes=request.nodes,
+            walltime=str(request.walltime),
+            daos_fs=site.daos_filesystem if request.pool else "",
+            daos_resource=site.daos_resource if request.pool and site.add_daos_resource else None,
+        )
+        mount = self.query_one("#mount", Checkbox).value and bool(request.pool and request.container)
+        return (
+            InteractiveRequest(
+                argv,
+                pool=request.pool if mount else "",
+                container=request.container if mount else "",
+                launch_dfuse=site.launch_dfuse,
+                clean_dfuse=site.clean_dfuse,
+            ),
+            "",
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _refresh(self) -> None:
+        self.query_one(JobForm).show_status()
+        request, problem = self.request()
+        lines = []
+        if request is not None:
+            lines.append("$ " + shlex.join(request.argv))
+            if request.mounts:
+                lines.append("then in the job's shell: " + request.mount_line())
+        self.query_one("#preview", Static).update(escape("\n".join(lines)))
+        self.query_one("#start", Button).disabled = request is None
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        request, _problem = self.request()
+        if request is not None:
+            self.dismiss(request)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
