@@ -69,3 +69,55 @@ def make_app(session, *, frozen: bool = True, auto_refresh: bool = False):
 
     return DaosTui(session, clock=(lambda: FROZEN_TIME) if frozen else __import__("time").time,
                    auto_refresh=auto_refresh, show_host=False, show_timings=False)
+
+
+@pytest.fixture(params=["demo", "ssh"])
+async def mode_session(request, demo_session, demo_dir: Path, tmp_path: Path):
+    """The same console scenarios in demo mode and in ssh mode.
+
+    In ssh mode every command goes over one asyncssh connection to a real ssh server on
+    127.0.0.1 (tests/sshserver.py) whose commands find the simulator first on PATH, wrapped in
+    the site's module prelude exactly as on a login node.
+    """
+    if request.param == "demo":
+        yield demo_session
+        return
+    from daostui import sim
+    from daostui.session import build_clients
+    from daostui.transport.base import Prelude
+    from daostui.transport.log import CommandLog
+    from daostui.transport.ssh import SshTarget, SshTransport
+    from tests.sshserver import SshTestServer
+
+    home = tmp_path / "ssh"
+    home.mkdir()
+    server = SshTestServer(home, env=sim.environment(demo_dir))
+    await server.start()
+    known = home / "known_hosts"
+    known.write_text(server.known_hosts_line)
+    # not a login shell: the test machine's /etc/profile would reset PATH and hide the simulator
+    prelude = Prelude(lines=tuple(demo_session.site.module_prelude), login=False)
+    transport = SshTransport(
+        SshTarget("127.0.0.1", server.username, server.port),
+        known_hosts=known,
+        client_keys=[str(server.user_key_path)],
+        prelude=prelude,
+        extra_options={"config": [], "agent_path": None},
+    )
+    session = build_clients(
+        mode="ssh",
+        transport=transport,
+        config=demo_session.config,
+        site=demo_session.site,
+        user=demo_session.user,
+        host="127.0.0.1",
+        project=demo_session.project,
+        readonly=False,
+        uses_prelude=True,
+        log=CommandLog(tmp_path / "ssh-commands.jsonl"),
+        demo_dir=demo_dir,
+    )
+    session.workdir = demo_session.workdir
+    yield session
+    await session.close()
+    await server.stop()

@@ -164,3 +164,8 @@ class SshTestServer:
         for proc in list(self.children):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, 9)
+        for proc in list(self.children):
+            # reap them while the loop still runs (else their transports close after it is gone)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(proc.wait(), 5)
+        await asyncio.sleep(0)

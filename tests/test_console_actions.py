@@ -33,8 +33,8 @@ def test_every_registered_action_has_a_handler():
     assert set(BY_ID) == set(HANDLERS), "the registry and the handlers must list the same actions"
 
 
-async def test_create_container_from_the_containers_pane(demo_session):
-    app = make_app(demo_session)
+async def test_create_container_from_the_containers_pane(mode_session):
+    app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("2", "n")
@@ -53,7 +53,7 @@ async def test_create_container_from_the_containers_pane(demo_session):
         run = await finish_run(pilot, app)
         assert run.succeeded, str(run.query_one("#outcome").render())
         await pilot.press("escape")
-        assert "results_2026" in await labels(demo_session)
+        assert "results_2026" in await labels(mode_session)
         await wait_for(
             pilot,
             lambda: app.data.container("hpc_demo", app.main_screen.pane("containers").table.cursor_key or "").label == "results_2026",
@@ -61,27 +61,27 @@ async def test_create_container_from_the_containers_pane(demo_session):
         )
 
 
-async def test_destroy_container_needs_the_label_typed(demo_session):
-    app = make_app(demo_session)
+async def test_destroy_container_needs_the_label_typed(mode_session):
+    app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("2")
         app.jump("containers", "checkpoints")
-        ran = len(demo_session.log)
+        ran = len(mode_session.log)
         await pilot.press("d")
         dialog = await wait_screen(pilot, app, "TypeToConfirmScreen")
         await pilot.press(*"checkpoint", "enter")  # incomplete: nothing happens
         assert app.screen is dialog
-        assert not any("destroy" in r.argv for r in demo_session.log.entries()[ran:])
+        assert not any("destroy" in r.argv for r in mode_session.log.entries()[ran:])
         await pilot.press("s", "enter")
         run = await finish_run(pilot, app)
         assert run.succeeded
         await pilot.press("escape")
-        assert "checkpoints" not in await labels(demo_session)
+        assert "checkpoints" not in await labels(mode_session)
 
 
-async def test_mount_then_unmount_from_the_containers_pane(demo_session):
-    app = make_app(demo_session)
+async def test_mount_then_unmount_from_the_containers_pane(mode_session):
+    app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("2")
@@ -90,7 +90,7 @@ async def test_mount_then_unmount_from_the_containers_pane(demo_session):
         run = await finish_run(pilot, app)
         assert run.succeeded, str(run.query_one("#outcome").render())
         await pilot.press("escape")
-        mounts = await demo_session.mounts.list()
+        mounts = await mode_session.mounts.list()
         mount = next(m for m in mounts if m.container == "checkpoints")
         assert mount.owned
         await wait_for(pilot, lambda: app.data.mount(mount.path) is not None, what="mounts pane refresh")
@@ -101,7 +101,7 @@ async def test_mount_then_unmount_from_the_containers_pane(demo_session):
         run = await finish_run(pilot, app)
         assert run.succeeded
         await pilot.press("escape")
-        assert not [m for m in await demo_session.mounts.list() if m.container == "checkpoints"]
+        assert not [m for m in await mode_session.mounts.list() if m.container == "checkpoints"]
 
 
 async def test_unmount_from_the_mounts_pane_and_refusal_is_the_default(demo_session):
@@ -138,14 +138,14 @@ async def submit_job_via_form(pilot, app, program_args: str = "") -> str:
     return job_id
 
 
-async def test_new_job_is_saved_then_submitted_and_selected(demo_session, slow_queue):
-    app = make_app(demo_session)
+async def test_new_job_is_saved_then_submitted_and_selected(mode_session, slow_queue):
+    app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         job_id = await submit_job_via_form(pilot, app)
-        scripts = list(Path(demo_session.workdir).glob("*.pbs"))
+        scripts = list(Path(mode_session.workdir).glob("*.pbs"))
         assert len(scripts) == 1 and "#PBS -A hpc_demo" in scripts[0].read_text()
-        status = await demo_session.pbs.status([job_id])
+        status = await mode_session.pbs.status([job_id])
         assert status.jobs and status.jobs[0].state == "Q"
         await wait_for(
             pilot,
@@ -154,15 +154,15 @@ async def test_new_job_is_saved_then_submitted_and_selected(demo_session, slow_q
         )
 
 
-async def test_hold_release_and_cancel_a_job(demo_session, slow_queue):
-    app = make_app(demo_session)
+async def test_hold_release_and_cancel_a_job(mode_session, slow_queue):
+    app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         job_id = await submit_job_via_form(pilot, app)
         await wait_for(pilot, lambda: app.main_screen.pane("jobs").table.cursor_key == job_id, what="job row")
 
         async def state() -> str:
-            return (await demo_session.pbs.status([job_id])).jobs[0].state
+            return (await mode_session.pbs.status([job_id])).jobs[0].state
 
         await pilot.press("h")
         assert (await finish_run(pilot, app)).succeeded
@@ -180,8 +180,8 @@ async def test_hold_release_and_cancel_a_job(demo_session, slow_queue):
         assert await state() in ("F", "E")
 
 
-async def test_follow_job_output(demo_session):
-    app = make_app(demo_session, frozen=False)
+async def test_follow_job_output(mode_session):
+    app = make_app(mode_session, frozen=False)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         job_id = await submit_job_via_form(pilot, app, program_args="-c 'print(\"hello from the job\")'")
