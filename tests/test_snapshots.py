@@ -62,7 +62,9 @@ def console(demo_session: Any) -> Any:
     # paths shown on screen must not contain pytest's temporary directories: use the site default
     from daostui.site import SiteProfile
 
-    demo_session.site = demo_session.site.with_overrides(login_mount_root=SiteProfile().login_mount_root)
+    demo_session.site = demo_session.site.with_overrides(
+        login_mount_root=SiteProfile().login_mount_root, flare_projects_root=SiteProfile().flare_projects_root
+    )
     demo_session.mounts.site = demo_session.site
     return with_fixture_jobs(make_app(demo_session))
 
@@ -217,6 +219,28 @@ def test_refresh_failure_in_a_pane(snap_compare, demo_session, demo_dir):
         await pilot.pause(0.1)
 
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)
+
+
+def test_copy_to_flare_dialog(snap_compare, demo_session):
+    assert snap_compare(
+        console(demo_session), terminal_size=SIZE, run_before=press_then_settle("2", "c", screen="CopyDataScreen")
+    )
+
+
+def test_share_acl_dialog(snap_compare, demo_session):
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("2", "A")
+        await wait_screen(pilot, pilot.app, "AclScreen")
+        await pilot.pause(0.8)
+
+    assert snap_compare(console(demo_session), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_interactive_job_form(snap_compare, demo_session):
+    assert snap_compare(
+        console(demo_session), terminal_size=(120, 40), run_before=press_then_settle("4", "i", screen="InteractiveScreen")
+    )
 
 
 # ---------------------------------------------------------------------- wizard
