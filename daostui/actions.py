@@ -155,3 +155,15 @@ def allowed(action: Action, *, readonly: bool) -> bool:
 
 def key_label(key: str) -> str:
     return {"slash": "/", "question_mark": "?", "enter": "enter"}.get(key, key)
+
+
+def keys_markdown() -> str:
+    """The README's keys table, generated from the registry so the two cannot drift apart."""
+    lines = ["| key | where | action |", "|---|---|---|"]
+    for action in ACTIONS:
+        note = " (asks first)" if action.destructive else ""
+        note += " — hidden in `--readonly`" if action.mutates else ""
+        lines.append(f"| `{key_label(action.key)}` | {action.pane or 'anywhere'} | {action.description}{note} |")
+    lines.append("| `ctrl+p` | anywhere | command palette: every action, jump to any pool, container or job |")
+    lines.append("| `esc` | anywhere | close a dialog, clear a filter; in the wizard: leave (progress is saved) |")
+    return "\n".join(lines) + "\n"
