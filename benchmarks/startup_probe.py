@@ -34,8 +34,8 @@ def daostui(demo_dir: str) -> None:
     class FirstFrame(DaosTui):
         CSS_PATH = str(Path(daostui.app.__file__).with_name("app.tcss"))
 
-        async def on_mount(self) -> None:
-            await super().on_mount()
+        def console_ready(self) -> None:
+            super().console_ready()
             self.call_after_refresh(self.exit)  # the first frame has been composed and painted
 
     FirstFrame(demo_session(Path(demo_dir)), auto_refresh=False).run(headless=True, size=(120, 35))

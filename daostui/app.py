@@ -74,8 +74,12 @@ class DaosTui(App[int]):
             self.theme = session.config.theme
 
     # ------------------------------------------------------------------ lifecycle
-    async def on_mount(self) -> None:
-        await self.push_screen(ConsoleScreen())
+    def get_default_screen(self) -> Screen[Any]:
+        # the console is the base screen itself: no extra screen push (and footer rebuild) at start-up
+        return ConsoleScreen()
+
+    def console_ready(self) -> None:
+        """Called by the console screen once composed: fill the header, start refreshing."""
         header = self.main_screen.query_one("#header")
         header.badge = self.session.badge if self.session.mode != "local" else "LOCAL"
         header.host = self.session.host if self.show_host else ""

@@ -67,6 +67,7 @@ class HintLine(Static):
 
 
 class ConsoleScreen(Screen[None]):
+    AUTO_FOCUS = "#pools-table"
     DEFAULT_CSS = """
     ConsoleScreen #panes { grid-size: 2 2; grid-gutter: 0 0; height: 1fr; }
     ConsoleScreen.-narrow #panes { grid-size: 1 1; }
@@ -117,8 +118,10 @@ class ConsoleScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(PoolsPane).table.focus()
         self._apply_width(self.size.width)
+        ready = getattr(self.app, "console_ready", None)
+        if ready is not None:
+            ready()
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)
