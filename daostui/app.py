@@ -131,8 +131,10 @@ class DaosTui(App[int]):
         try:
             await self.data.load(pane)
         except Exception as exc:  # noqa: BLE001 - shown in the pane, retried with back-off
+            from daostui import errorlog
             from daostui.screens.dialogs import describe_failure
 
+            errorlog.record(exc, f"refresh {pane}")
             delay = policy.failed(self.clock(), str(exc))
             headline, lines = describe_failure(exc, timings=self.show_timings)
             widget.set_error("\n".join([headline, *[ln for ln in lines if not ln.startswith("  ")]][:3]))

@@ -43,3 +43,8 @@ def owned_mounts_file() -> Path:
 
 def requests_dir() -> Path:
     return state_dir() / "requests"
+
+
+def error_log_file() -> Path:
+    """Tracebacks of unexpected errors (bugs): shown to the user, kept here for a bug report."""
+    return state_dir() / "errors.log"

@@ -292,6 +292,8 @@ async def test_a_failing_worker_is_shown_and_never_ends_the_app(demo_session, mo
         assert app.is_running
         await pilot.press("2")
         assert app.main_screen.focused_pane().pane_id == "containers"
+        # a bug, not a command failure: the traceback is kept for a report
+        assert "simulated bug in a loader" in paths.error_log_file().read_text()
 
 
 async def test_global_views_open_and_close(demo_session):

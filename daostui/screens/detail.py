@@ -78,6 +78,9 @@ class DetailScreen(ModalScreen[None]):
         try:
             body: RenderableType = await self._load()
         except Exception as exc:  # noqa: BLE001 - shown, never fatal
+            from daostui import errorlog
+
+            errorlog.record(exc, self._title)
             headline, lines = describe_failure(exc, timings=self.app.show_timings)
             body = Text("\n".join([headline, *lines]), style="red")
         self.query_one("#loading").display = False

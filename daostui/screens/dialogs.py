@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
 
+from daostui import errorlog
 from daostui.errors import CommandError, DaostuiError
 from daostui.transport.base import CommandResult
 
@@ -172,7 +173,11 @@ def describe_failure(exc: BaseException, *, timings: bool = True) -> tuple[str, 
         return str(exc), lines
     if isinstance(exc, DaostuiError):
         return str(exc), [f"what to do: {exc.hint}"] if exc.hint else []
-    return f"{type(exc).__name__}: {exc}", ["This is a bug in daostui; the command log has the details."]
+    from daostui import paths
+
+    return f"{type(exc).__name__}: {exc}", [
+        f"This is a bug in daostui: the traceback is in {paths.error_log_file()}; please report it."
+    ]
 
 
 class RunScreen(ModalScreen[Any]):
@@ -261,6 +266,8 @@ class RunScreen(ModalScreen[Any]):
             self.result = await self._work()
         except BaseException as exc:  # noqa: BLE001 - cancellation is an outcome shown to the user too
             self.error = exc
+            if isinstance(exc, Exception):
+                errorlog.record(exc, self._title)
             self.succeeded = False
         else:
             self.succeeded = True

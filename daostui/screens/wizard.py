@@ -34,7 +34,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from daostui import paths
+from daostui import errorlog, paths
 from daostui.daos.labels import label_problem
 from daostui.daos.models import ContainerRef
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
@@ -290,6 +290,7 @@ class WizardScreen(Screen[None]):
             try:
                 value = await work()
             except Exception as exc:  # noqa: BLE001 - every failure is shown, none ends the app
+                errorlog.record(exc, f"wizard: {title}")
                 headline, lines = describe_failure(exc, timings=self.app.show_timings)
                 if self.is_attached:
                     self._set_outcome("\n".join(["✗ " + headline, *lines]), "error")
