@@ -8,7 +8,7 @@ system; `qstat -f -F json -u` is avoided because PBS mixes text into the JSON th
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from daostui.errors import ParseError, PbsError
 from daostui.pbs import parse
@@ -77,6 +77,15 @@ class PbsClient:
 
     def argv_release(self, job_id: str) -> list[str]:
         return ["qrls", job_id]
+
+    def argv_follow(self, path: str) -> list[str]:
+        """`tail -F`: keeps following when PBS creates the file late or rewrites it (Lustre, NFS)."""
+        return ["tail", "-n", "+1", "-F", "--", path]
+
+    def follow(self, path: str) -> AsyncIterator[str]:
+        """A job's .o/.e file line by line as it grows, wherever the transport runs (local or the
+        login node); closing the iterator stops `tail`."""
+        return self.transport.stream(self.argv_follow(path))
 
     def argv_interactive(
         self,

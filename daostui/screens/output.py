@@ -60,14 +60,26 @@ class OutputScreen(Screen[None]):
             if path:
                 self.run_worker(self._follow(name, path), group=f"follow-{name}", exit_on_error=False)
         self.query_one("#log-out", Log).focus()
+        self.set_interval(2.0, self._update_title)
+
+    def _update_title(self) -> None:
+        """The job's state as the jobs pane last saw it (queued → running → finished, live)."""
+        app: Any = self.app
+        tracker = getattr(app.data, "tracker", None)
+        job = tracker.get(self.job.id) if tracker is not None else None
+        if job is not None:
+            state = job.state_name + (f", {job.exit_text}" if job.is_finished and job.exit_text else "")
+            self.query_one("#title", Label).update(f"Job {job.short_id} {job.name} — {state}")
 
     async def _follow(self, name: str, path: str) -> None:
+        import shlex
+
         app: Any = self.app
+        pbs = app.session.pbs
         log = self.query_one(f"#log-{name}", Log)
-        argv = ["tail", "-n", "+1", "-F", path]
-        log.write_line(f"$ {' '.join(argv)}")
+        log.write_line(f"$ {shlex.join(pbs.argv_follow(path))}")
         try:
-            async for line in app.session.transport.stream(argv):
+            async for line in pbs.follow(path):
                 self.lines_seen[name] += 1
                 log.write_line(line)
         except Exception as exc:  # noqa: BLE001 - shown in the view
