@@ -25,6 +25,7 @@ examples:
                                run ALCF's DAOS troubleshooting checklist and print a report
   daostui demo-shell           a shell with the simulated `daos`, `qsub`, `start-dfuse.sh`... on PATH
   daostui demo --reset         start the simulated Aurora over from its seeded initial state
+  daostui demo --latency 2 --match 'qstat*'   make the simulated qstat slow (also --fault KIND, --clear)
   daostui serve --port 8000    the same console in a browser tab (http://localhost:8000)
 
 modes: local (subprocesses on this host, through `module load daos/base` when `daos` is not on PATH
@@ -63,6 +64,40 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--demo-dir", metavar="DIR", type=Path)
     demo.add_argument("--demo-seed", metavar="N", type=int, default=0)
     demo.add_argument("--print-dir", action="store_true", help="print the state directory")
+    demo.add_argument(
+        "--containers",
+        metavar="N",
+        type=int,
+        default=0,
+        help="with --reset: N extra containers in your pool (scale tests)",
+    )
+    demo.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=0,
+        help="with --reset: N extra jobs of other users in the queue (scale tests)",
+    )
+    demo.add_argument(
+        "--latency",
+        metavar="SECONDS",
+        type=float,
+        help="make every simulated command (or those matching --match) take this long",
+    )
+    demo.add_argument(
+        "--fault",
+        metavar="KIND",
+        help="inject a fault: timeout, hang, exit, malformed, truncate, invalid_json, agent_down, "
+        "unclean, hung_mount, lost_job",
+    )
+    demo.add_argument(
+        "--match",
+        metavar="GLOB",
+        default="*",
+        help="which commands --latency/--fault apply to, e.g. 'qstat*' (default: all)",
+    )
+    demo.add_argument("--times", metavar="N", type=int, help="the fault applies N times only")
+    demo.add_argument("--clear", action="store_true", help="remove every latency and fault")
     serve = sub.add_parser("serve", help="serve the console to a browser tab (textual-serve)")
     _add_mode_options(serve)
     serve.add_argument("--host", default="localhost", help="address to listen on (default: localhost only)")
@@ -114,16 +149,33 @@ def _demo_dir(explicit: Path | None) -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from daostui.sim import bindir, seed
+    from daostui.sim import bindir, knobs, seed
 
     directory = _demo_dir(args.demo_dir)
     if args.reset:
-        seed.reset(directory, seed=args.demo_seed)
+        seed.reset(directory, seed=args.demo_seed, scale_containers=args.containers, scale_jobs=args.jobs)
         bindir.prepare(directory, seed=args.demo_seed)
         print(f"simulated Aurora reset (seed {args.demo_seed}) in {directory}")
     else:
         bindir.prepare(directory, seed=args.demo_seed)
-    if args.print_dir or not args.reset:
+    knobbed = args.clear or args.latency is not None or args.fault
+    if args.clear:
+        knobs.clear(directory)
+        print("latency and faults cleared")
+    if args.latency is not None:
+        knobs.set_latency(directory, args.latency, args.match)
+        print(f"latency {args.latency:g}s for commands matching {args.match!r}")
+    if args.fault:
+        try:
+            knobs.add_fault(directory, args.fault, args.match, remaining=args.times)
+        except ValueError as exc:
+            print(f"daostui demo: {exc}", file=sys.stderr)
+            return 2
+        print(
+            f"fault {args.fault} for commands matching {args.match!r}"
+            + (f", {args.times} time(s)" if args.times else "")
+        )
+    if args.print_dir or not (args.reset or knobbed):
         print(directory)
     return 0
 

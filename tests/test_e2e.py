@@ -161,6 +161,54 @@ def test_interactive_job_suspends_the_console_and_resumes(tmp_path: Path):
     assert list((tmp_path / "compute").glob("hpc_demo/checkpoints")), "launch-dfuse.sh mounted it on the node"
 
 
+def test_tutorial_commands_in_demo_shell(tmp_path: Path):
+    """The tutorial's own sequence, typed in `daostui demo-shell` as a new user would."""
+    env, demo = seeded_env(tmp_path)
+    env["SHELL"] = "/bin/bash"
+    env["HOME"] = str(tmp_path)
+    mnt = tmp_path / "mnt" / "hpc_demo" / "mycont"
+    (tmp_path / "job.sh").write_text("#!/bin/bash\necho tutorial job on $(hostname)\n")
+    child = pexpect.spawn(
+        installed_daostui(),
+        ["demo-shell", "--demo-dir", str(demo)],
+        env=env,
+        cwd=str(tmp_path),
+        dimensions=(ROWS, COLS),
+        encoding="utf-8",
+        timeout=20,
+    )
+    prompt = r"\(aurora-demo\).*\$ "
+
+    def run(command: str) -> str:
+        child.sendline(command)
+        child.expect(prompt)
+        return child.before
+
+    try:
+        child.expect(prompt)
+        assert "hpc_demo" in run("daos pool list")
+        assert "Degraded" in run("daos pool query datascience")
+        assert "Successfully created container" in run(
+            "daos container create --type POSIX hpc_demo mycont --properties rd_fac:1"
+        )
+        assert "mycont" in run("daos cont list hpc_demo")
+        run(f"mkdir -p {mnt} && start-dfuse.sh -m {mnt} --pool hpc_demo --cont mycont")
+        assert "fuse.daos" in run("grep dfuse " + str(demo / "mounts") + " || cat " + str(demo / "mounts"))
+        assert "hello" in run(f"echo hello > {mnt}/hello.txt && cat {mnt}/hello.txt")
+        run(f"fusermount3 -u {mnt}; echo unmounted=$?")
+        assert "unmounted=0" in child.before
+        out = run(
+            "qsub -A hpc_demo -q debug -l select=1,walltime=00:10:00,filesystems=home:flare:daos_user "
+            "-l daos=daos_user job.sh"
+        )
+        assert ".aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov" in out
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    finally:
+        if child.isalive():
+            child.kill(signal.SIGKILL)
+
+
 # ---------------------------------------------------------------------- browser
 def free_port() -> int:
     with socket.socket() as sock:
