@@ -163,7 +163,13 @@ def keys_markdown() -> str:
     for action in ACTIONS:
         note = " (asks first)" if action.destructive else ""
         note += " — hidden in `--readonly`" if action.mutates else ""
-        lines.append(f"| `{key_label(action.key)}` | {action.pane or 'anywhere'} | {action.description}{note} |")
-    lines.append("| `ctrl+p` | anywhere | command palette: every action, jump to any pool, container or job |")
-    lines.append("| `esc` | anywhere | close a dialog, clear a filter; in the wizard: leave (progress is saved) |")
+        lines.append(
+            f"| `{key_label(action.key)}` | {action.pane or 'anywhere'} | {action.description}{note} |"
+        )
+    lines.append(
+        "| `ctrl+p` | anywhere | command palette: every action, jump to any pool, container or job |"
+    )
+    lines.append(
+        "| `esc` | anywhere | close a dialog, clear a filter; in the wizard: leave (progress is saved) |"
+    )
     return "\n".join(lines) + "\n"

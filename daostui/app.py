@@ -17,6 +17,7 @@ from typing import Any
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -29,7 +30,6 @@ from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
 
 PANE_ORDER = ("pools", "containers", "mounts", "jobs")
-
 
 
 class DaosTui(App[int]):
@@ -184,9 +184,12 @@ class DaosTui(App[int]):
             console = self.main_screen
         except LookupError:
             return
-        for pane, policy in self.policies.items():
-            console.pane(pane).set_age(policy.age(now))
-        header = console.query_one("#header")
+        try:
+            for pane, policy in self.policies.items():
+                console.pane(pane).set_age(policy.age(now))
+            header = console.query_one("#header")
+        except NoMatches:  # the timer can fire while the app is shutting down
+            return
         header.busy = self.running_actions
         if self.last_refresh is not None:
             header.refreshed = time.strftime("%H:%M:%S", time.localtime(self.last_refresh))

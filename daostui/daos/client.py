@@ -25,7 +25,7 @@ from daostui.daos.models import (
     Pool,
 )
 from daostui.daos.presets import ContainerCreateRequest
-from daostui.errors import DaosError, ParseError
+from daostui.errors import DaosError, DaostuiError, ParseError
 from daostui.transport.base import CommandResult, Transport
 
 T = TypeVar("T")
@@ -224,9 +224,24 @@ class DaosClient:
     async def cont_create(self, request: ContainerCreateRequest) -> ContainerInfo:
         request.validate()
         argv = self.argv_cont_create(request)
-        return await self._json(
-            [argv[0], "-j", *argv[1:]], parse.container_info_from_json, parse.container_info_from_text
-        )
+        try:
+            return await self._json(
+                [argv[0], "-j", *argv[1:]], parse.container_info_from_json, parse.container_info_from_text
+            )
+        except DaosError as exc:
+            if exc.result is None or exc.result.exit_status != 0 or exc.der_name:
+                raise
+            # daos said success but its output was unreadable: the container most likely exists, and a
+            # retry with the same label would fail with DER_EXIST. Ask instead of guessing.
+            try:
+                return await self.cont_query(request.pool, request.label)
+            except DaostuiError:
+                raise DaosError(
+                    str(exc),
+                    exc.result,
+                    hint=f"The container may have been created anyway: check `daos cont list {request.pool}` "
+                    "before retrying.",
+                ) from None
 
     async def cont_query(self, pool: str, cont: str) -> ContainerInfo:
         return await self._json(

@@ -191,8 +191,23 @@ def _nest(attrs: dict[str, str]) -> dict[str, Any]:
 
 
 def parse_jobs_text(text: str) -> list[Job]:
-    """Jobs of `qstat -f [-w] [-x] ids` text, shaped like the JSON form."""
-    return [Job(job_id, _nest(attrs)) for job_id, attrs in _blocks(text, "Job Id:")]
+    """Jobs of `qstat -f [-w] [-x] ids` text, shaped like the JSON form.
+
+    Cut-off output is refused rather than shown as a job with missing attributes: qstat ends its
+    output with a newline, and every job record carries `job_state`.
+    """
+    if text.strip() and not text.endswith("\n"):
+        raise ParseError("qstat -f output ends mid-line (truncated)", excerpt=text[-400:], source="qstat -f")
+    jobs = []
+    for job_id, attrs in _blocks(text, "Job Id:"):
+        if not attrs:
+            continue  # a bare header (the reference's elided "<next job>", or output cut right after it)
+        if "job_state" not in attrs:
+            raise ParseError(
+                f"job {job_id!r} has no job_state (truncated output?)", excerpt=text[-400:], source="qstat -f"
+            )
+        jobs.append(Job(job_id, _nest(attrs)))
+    return jobs
 
 
 # ---------------------------------------------------------------------- queues and server

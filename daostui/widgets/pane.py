@@ -148,7 +148,9 @@ class ResourcePane(Vertical, Generic[T]):
         boxes = self.query(Input)
         if boxes:
             return boxes.first()
-        box = Input(placeholder="filter (substring, regex, !inverse) — esc clears", id=f"{self.pane_id}-filter")
+        box = Input(
+            placeholder="filter (substring, regex, !inverse) — esc clears", id=f"{self.pane_id}-filter"
+        )
         self.mount(box, before=self.table)
         return box
 
