@@ -88,9 +88,28 @@ class DaosTui(App[int]):
         log_panel = self.main_screen.query_one(CommandLogPanel)
         log_panel.set_entries(self.session.log.entries())
         self.session.log.subscribe(self._command_logged)
+        self._wire_ssh(header)
         # the first frame comes first: commands start once the console is on screen
         self.call_after_refresh(self._first_refresh)
         self.set_interval(1.0, self._tick_ages)
+
+    def _wire_ssh(self, header: Any) -> None:
+        """Over ssh: passcodes and host keys are asked in the console; the header shows the link."""
+        from daostui.transport.ssh import SshTransport
+
+        transport = self.session.transport
+        if not isinstance(transport, SshTransport):
+            return
+        if transport.prompter is None:
+            from daostui.screens.auth import AppPrompter
+
+            transport.prompter = AppPrompter(self)
+
+        def changed(state: str) -> None:
+            header.connection = state
+
+        transport.state_listeners.append(changed)
+        header.connection = transport.state
 
     def _first_refresh(self) -> None:
         for pane in PANE_ORDER:

@@ -1,0 +1,70 @@
+"""The console in ssh mode: the one-time passcode and an unknown host key are asked in the console.
+
+Against a real asyncssh server on 127.0.0.1 whose commands find the simulator on PATH. The passcode
+goes only to the server (never to the command log); trusting the host adds it to known_hosts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from daostui import sim
+from daostui.session import build_clients
+from daostui.transport.base import Prelude
+from daostui.transport.log import CommandLog
+from daostui.transport.ssh import SshTarget, SshTransport
+from tests.conftest import make_app
+from tests.pilot_helpers import wait_for, wait_loaded, wait_screen
+from tests.sshserver import SshTestServer
+
+PASSCODE = "314159"
+
+
+async def test_passcode_and_unknown_host_are_asked_in_the_console(
+    demo_session, demo_dir: Path, tmp_path: Path
+):
+    home = tmp_path / "ssh"
+    home.mkdir()
+    server = SshTestServer(home, passcode=PASSCODE, env=sim.environment(demo_dir))
+    await server.start()
+    known = home / "known_hosts"  # empty: the host is unknown
+    transport = SshTransport(
+        SshTarget("127.0.0.1", server.username, server.port),
+        known_hosts=known,
+        client_keys=[str(server.user_key_path)],
+        prelude=Prelude(lines=tuple(demo_session.site.module_prelude), login=False),
+        extra_options={"config": [], "agent_path": None},
+    )
+    log = CommandLog(tmp_path / "ssh-commands.jsonl")
+    session = build_clients(
+        mode="ssh",
+        transport=transport,
+        config=demo_session.config,
+        site=demo_session.site,
+        user=demo_session.user,
+        host="127.0.0.1",
+        project=demo_session.project,
+        readonly=False,
+        uses_prelude=True,
+        log=log,
+        demo_dir=demo_dir,
+    )
+    app = make_app(session)
+    try:
+        async with app.run_test(size=(120, 35)) as pilot:
+            await wait_screen(pilot, app, "TrustHostScreen")
+            assert "Trust" in str(app.screen.query_one("#yes").label)
+            await pilot.click("#yes")
+            prompt = await wait_screen(pilot, app, "PromptScreen")
+            assert "passcode" in " ".join(str(w.render()) for w in prompt.query("Static, Label")).lower()
+            await pilot.press(*PASSCODE, "enter")
+            await wait_loaded(pilot, app)
+            assert [p.name for p in app.data.pools] == ["hpc_demo", "datascience"]
+            header = app.main_screen.query_one("#header")
+            await wait_for(pilot, lambda: header.connection == "connected", what="the header's link state")
+    finally:
+        await session.close()
+        await server.stop()
+    assert server.known_hosts_line.split()[1] in known.read_text(), "trusted host recorded"
+    assert PASSCODE not in (tmp_path / "ssh-commands.jsonl").read_text()
+    assert all(PASSCODE not in " ".join(r.argv) for r in log.entries())
