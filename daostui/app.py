@@ -95,6 +95,8 @@ class DaosTui(App[int]):
 
     def _wire_ssh(self, header: Any) -> None:
         """Over ssh: passcodes and host keys are asked in the console; the header shows the link."""
+        if self.session.mode != "ssh":
+            return  # and asyncssh (with cryptography) is not even imported: a tenth of a second
         from daostui.transport.ssh import SshTransport
 
         transport = self.session.transport

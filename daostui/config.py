@@ -7,7 +7,6 @@ embeds it and a test keeps them in sync.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -188,6 +187,8 @@ def load_config(path: Path | None = None) -> Config:
         return Config(path=path)
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc}", field="", rule="readable") from None
+    import tomllib  # only when a config file exists
+
     try:
         data = tomllib.loads(raw.decode("utf-8", errors="replace"))
     except tomllib.TOMLDecodeError as exc:
@@ -224,4 +225,6 @@ def save_project(path: Path, project: str) -> None:
         out.insert(0, line)  # top-level keys must come before any [table]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(out), encoding="utf-8")
+    import tomllib
+
     parse_config(tomllib.loads(path.read_text(encoding="utf-8")), path)

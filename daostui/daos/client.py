@@ -10,23 +10,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from daostui.daos import parse
-from daostui.daos.models import (
-    AutotestResult,
-    ContainerCheckResult,
-    ContainerInfo,
-    ContainerProperties,
-    ContainerRef,
-    DaosVersion,
-    FsCheckResult,
-    FsCopyResult,
-    Pool,
-)
-from daostui.daos.presets import ContainerCreateRequest
 from daostui.errors import DaosError, DaostuiError, ParseError
 from daostui.transport.base import CommandResult, Transport
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from daostui.daos.models import (
+        AutotestResult,
+        ContainerCheckResult,
+        ContainerInfo,
+        ContainerProperties,
+        ContainerRef,
+        DaosVersion,
+        FsCheckResult,
+        FsCopyResult,
+        Pool,
+    )
+    from daostui.daos.presets import ContainerCreateRequest
+
+
+def _parse() -> ModuleType:
+    """The parsers and models load on the first command, not at start-up (the first frame comes first)."""
+    from daostui.daos import parse
+
+    return parse
+
 
 T = TypeVar("T")
 MODULE_HINT = "module use /soft/modulefiles; module load daos/base   (or: module load daos)"
@@ -79,7 +90,7 @@ def failure(result: CommandResult, message: str = "") -> DaosError:
     if result.cancelled:
         return DaosError(f"`{result.command_line}` was cancelled", result)
     message = message or _error_line(result)
-    name, code = parse.parse_der(message + "\n" + result.stderr)
+    name, code = _parse().parse_der(message + "\n" + result.stderr)
     return DaosError(message, result, der_name=name, der_code=code, hint=HINTS.get(name, ""))
 
 
@@ -161,7 +172,7 @@ class DaosClient:
         if result.error or result.timed_out or result.cancelled:
             raise failure(result)
         try:
-            response, error, status = parse.parse_envelope(result.stdout)
+            response, error, status = _parse().parse_envelope(result.stdout)
         except ParseError as exc:
             if result.exit_status != 0:
                 raise failure(result) from None
@@ -195,16 +206,16 @@ class DaosClient:
 
     # ------------------------------------------------------------------ operations
     async def version(self) -> DaosVersion:
-        return await self._text(self.argv_version(), parse.version_from_text)
+        return await self._text(self.argv_version(), _parse().version_from_text)
 
     async def pool_list(self) -> list[Pool]:
-        return await self._json(self.argv_pool_list(), parse.pools_from_json, parse.pools_from_text)
+        return await self._json(self.argv_pool_list(), _parse().pools_from_json, _parse().pools_from_text)
 
     async def pool_query(self, pool: str) -> Pool:
         return await self._json(
             self.argv_pool_query(pool),
-            lambda r: parse.pool_from_json(r, pool),
-            lambda text: parse.pool_from_text(text, pool),
+            lambda r: _parse().pool_from_json(r, pool),
+            lambda text: _parse().pool_from_text(text, pool),
         )
 
     async def pool_autotest(self, pool: str, *, skip_big: bool = False) -> AutotestResult:
@@ -212,13 +223,13 @@ class DaosClient:
         if result.error or result.timed_out or result.cancelled:
             raise failure(result)
         try:
-            return parse.autotest_from_text(result.stdout)
+            return _parse().autotest_from_text(result.stdout)
         except ParseError:
             raise failure(result) from None
 
     async def cont_list(self, pool: str) -> list[ContainerRef]:
         return await self._json(
-            self.argv_cont_list(pool), parse.containers_from_json, parse.containers_from_text
+            self.argv_cont_list(pool), _parse().containers_from_json, _parse().containers_from_text
         )
 
     async def cont_create(self, request: ContainerCreateRequest) -> ContainerInfo:
@@ -226,7 +237,9 @@ class DaosClient:
         argv = self.argv_cont_create(request)
         try:
             return await self._json(
-                [argv[0], "-j", *argv[1:]], parse.container_info_from_json, parse.container_info_from_text
+                [argv[0], "-j", *argv[1:]],
+                _parse().container_info_from_json,
+                _parse().container_info_from_text,
             )
         except DaosError as exc:
             if exc.result is None or exc.result.exit_status != 0 or exc.der_name:
@@ -245,12 +258,14 @@ class DaosClient:
 
     async def cont_query(self, pool: str, cont: str) -> ContainerInfo:
         return await self._json(
-            self.argv_cont_query(pool, cont), parse.container_info_from_json, parse.container_info_from_text
+            self.argv_cont_query(pool, cont),
+            _parse().container_info_from_json,
+            _parse().container_info_from_text,
         )
 
     async def cont_get_prop(self, pool: str, cont: str) -> ContainerProperties:
         return await self._json(
-            self.argv_cont_get_prop(pool, cont), parse.properties_from_json, parse.properties_from_text
+            self.argv_cont_get_prop(pool, cont), _parse().properties_from_json, _parse().properties_from_text
         )
 
     async def _plain(self, argv: Sequence[str]) -> None:
@@ -272,15 +287,15 @@ class DaosClient:
 
     async def cont_check(self, path: str) -> ContainerCheckResult:
         return await self._text(
-            self.argv_cont_check(path), parse.container_check_from_text, timeout=max(self.timeout, 600)
+            self.argv_cont_check(path), _parse().container_check_from_text, timeout=max(self.timeout, 600)
         )
 
     async def fs_check(self, pool: str, cont: str, *, flags: str = "evict") -> FsCheckResult:
         return await self._text(
             self.argv_fs_check(pool, cont, flags=flags),
-            parse.fs_check_from_text,
+            _parse().fs_check_from_text,
             timeout=max(self.timeout, 600),
         )
 
     async def fs_copy(self, src: str, dst: str, *, timeout: float = 3600) -> FsCopyResult:
-        return await self._text(self.argv_fs_copy(src, dst), parse.fs_copy_from_text, timeout=timeout)
+        return await self._text(self.argv_fs_copy(src, dst), _parse().fs_copy_from_text, timeout=timeout)

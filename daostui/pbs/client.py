@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
 
 from daostui.errors import ParseError, PbsError
-from daostui.pbs import parse
 from daostui.pbs.hints import MISSING_PROGRAM, hint_for_job_error, hint_for_qsub_error
-from daostui.pbs.models import Job, Queue, ServerInfo, StatusResult
 from daostui.transport.base import CommandResult, Transport
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from daostui.pbs.models import Job, Queue, ServerInfo, StatusResult
+
+
+def _parse() -> ModuleType:
+    """Parsers load on the first command, not at start-up (the first frame comes first)."""
+    from daostui.pbs import parse
+
+    return parse
+
 
 #: ids per `qstat` call, to keep argv short.
 STATUS_CHUNK = 100
@@ -133,12 +145,14 @@ class PbsClient:
         if not result.ok:
             raise _failure(result)
         try:
-            return parse.parse_qselect(result.stdout)
+            return _parse().parse_qselect(result.stdout)
         except ParseError as exc:
             raise PbsError(f"unexpected qselect output: {exc}", result) from None
 
     async def status(self, ids: Sequence[str], history: bool = True) -> StatusResult:
         """Full status of `ids`; unknown ids are reported (and kept as LOST if we submitted them)."""
+        from daostui.pbs.models import Job, StatusResult
+
         jobs: list[Job] = []
         unknown: list[str] = []
         for start in range(0, len(ids), STATUS_CHUNK):
@@ -155,17 +169,17 @@ class PbsClient:
 
     async def _status_chunk(self, ids: list[str], history: bool) -> tuple[list[Job], list[str]]:
         result = await self._run(self.argv_status(ids, history))
-        unknown = parse.unknown_job_ids(result.stderr)
+        unknown = _parse().unknown_job_ids(result.stderr)
         if result.error or result.timed_out or result.cancelled:
             raise _failure(result)
         if not result.ok and not unknown:
             raise _failure(result)
         try:
-            jobs = parse.parse_jobs_json(result.stdout)
+            jobs = _parse().parse_jobs_json(result.stdout)
         except ParseError:
             text = await self._run(self.argv_status_text(ids, history))
             try:
-                jobs = parse.parse_jobs_text(text.stdout)
+                jobs = _parse().parse_jobs_text(text.stdout)
             except ParseError as exc:
                 raise PbsError(
                     f"qstat output not understood (JSON and text): {exc}",
@@ -184,11 +198,11 @@ class PbsClient:
         if not result.ok:
             raise _failure(result)
         try:
-            return parse.parse_queues_json(result.stdout)
+            return _parse().parse_queues_json(result.stdout)
         except ParseError:
             text = await self._run(["qstat", "-Qf"])
             try:
-                return parse.parse_queues_text(text.stdout)
+                return _parse().parse_queues_text(text.stdout)
             except ParseError as exc:
                 raise PbsError(f"qstat -Qf output not understood: {exc}", result) from None
 
@@ -197,11 +211,11 @@ class PbsClient:
         if not result.ok:
             raise _failure(result)
         try:
-            return parse.parse_server_json(result.stdout)
+            return _parse().parse_server_json(result.stdout)
         except ParseError:
             text = await self._run(["qstat", "-Bf"])
             try:
-                return parse.parse_server_text(text.stdout)
+                return _parse().parse_server_text(text.stdout)
             except ParseError as exc:
                 raise PbsError(f"qstat -Bf output not understood: {exc}", result) from None
 
@@ -210,7 +224,7 @@ class PbsClient:
         if not result.ok:
             raise _failure(result, hint_for_qsub_error(result.stderr))
         try:
-            job_id = parse.parse_qsub_output(result.stdout)
+            job_id = _parse().parse_qsub_output(result.stdout)
         except ParseError as exc:
             raise PbsError(f"qsub output not understood: {exc}", result) from None
         self._submitted[job_id] = time.monotonic()
