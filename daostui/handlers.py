@@ -27,6 +27,14 @@ def _selected(app: DaosTui, pane: str) -> str | None:
     return key
 
 
+def _selected_container(app: DaosTui) -> tuple[str, Any] | None:
+    """(pool, row) of the container under the cursor, resolved from the model by key, or None (told)."""
+    pool = app.data.selected_pool
+    key = _selected(app, "containers")
+    row = app.data.container(pool, key) if key else None
+    return (pool, row) if row is not None else None
+
+
 def run(
     app: DaosTui,
     title: str,
@@ -169,11 +177,10 @@ def cont_create(app: DaosTui, _action: Action) -> None:
 
 
 def cont_destroy(app: DaosTui, _action: Action) -> None:
-    pool = app.data.selected_pool
-    key = _selected(app, "containers")
-    row = app.data.container(pool, key) if key else None
-    if row is None:
+    selected = _selected_container(app)
+    if selected is None:
         return
+    pool, row = selected
     daos = app.session.daos
     label = row.label or row.uuid
     mounted = f"it is mounted at {row.mount_path}; open handles get errors" if row.mount_path else ""
@@ -204,11 +211,10 @@ def cont_destroy(app: DaosTui, _action: Action) -> None:
 
 
 def cont_mount(app: DaosTui, _action: Action) -> None:
-    pool = app.data.selected_pool
-    key = _selected(app, "containers")
-    row = app.data.container(pool, key) if key else None
-    if row is None:
+    selected = _selected_container(app)
+    if selected is None:
         return
+    pool, row = selected
     if row.mount_path:
         app.notify(f"{row.label} is already mounted at {row.mount_path}.", severity="warning")
         return
@@ -253,11 +259,10 @@ def _unmount(app: DaosTui, path: str) -> None:
 
 
 def cont_unmount(app: DaosTui, _action: Action) -> None:
-    pool = app.data.selected_pool
-    key = _selected(app, "containers")
-    row = app.data.container(pool, key) if key else None
-    if row is None:
+    selected = _selected_container(app)
+    if selected is None:
         return
+    _pool, row = selected
     if not row.mount_path:
         app.notify(f"{row.label} is not mounted here.", severity="warning")
         return
@@ -269,11 +274,10 @@ def cont_copy(app: DaosTui, _action: Action) -> None:
     from daostui import copying
     from daostui.screens.copy_data import CopyDataScreen
 
-    pool = app.data.selected_pool
-    key = _selected(app, "containers")
-    row = app.data.container(pool, key) if key else None
-    if row is None:
+    selected = _selected_container(app)
+    if selected is None:
         return
+    pool, row = selected
     label = row.label or row.uuid
     daos = app.session.daos
 
@@ -296,11 +300,10 @@ def cont_acl(app: DaosTui, _action: Action) -> None:
     """Show who may open the container and share it (`daos cont update-acl` / `delete-acl`)."""
     from daostui.screens.acl import AclScreen
 
-    pool = app.data.selected_pool
-    key = _selected(app, "containers")
-    row = app.data.container(pool, key) if key else None
-    if row is None:
+    selected = _selected_container(app)
+    if selected is None:
         return
+    pool, row = selected
     app.push_screen(AclScreen(app, pool, row.label or row.uuid))
 
 

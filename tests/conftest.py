@@ -26,6 +26,7 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ.setdefault("DAOSTUI_SIM_QUEUE_WAIT", "0.5")
 
+
 def _no_cursor_blink() -> None:
     """A blinking cursor is visible or not depending on when the shot is taken: keep it shown."""
     from textual.widgets import Input, TextArea
@@ -58,8 +59,9 @@ def demo_session(demo_dir: Path, tmp_path: Path):
     session = make(demo_dir, log=CommandLog(tmp_path / "commands.jsonl"))
     session.workdir = tmp_path / "work"
     session.workdir.mkdir()
-    session.site = session.site.with_overrides(login_mount_root=str(tmp_path / "mnt" / "{user}"),
-                                               allowed_mount_roots=(str(tmp_path / "mnt"),))
+    session.site = session.site.with_overrides(
+        login_mount_root=str(tmp_path / "mnt" / "{user}"), allowed_mount_roots=(str(tmp_path / "mnt"),)
+    )
     session.mounts.site = session.site
     return session
 
@@ -67,8 +69,13 @@ def demo_session(demo_dir: Path, tmp_path: Path):
 def make_app(session, *, frozen: bool = True, auto_refresh: bool = False):
     from daostui.app import DaosTui
 
-    return DaosTui(session, clock=(lambda: FROZEN_TIME) if frozen else __import__("time").time,
-                   auto_refresh=auto_refresh, show_host=False, show_timings=False)
+    return DaosTui(
+        session,
+        clock=(lambda: FROZEN_TIME) if frozen else __import__("time").time,
+        auto_refresh=auto_refresh,
+        show_host=False,
+        show_timings=False,
+    )
 
 
 @pytest.fixture(params=["demo", "ssh"])
@@ -83,25 +90,31 @@ async def mode_session(request, demo_session, demo_dir: Path, tmp_path: Path):
         yield demo_session
         return
     from daostui import sim
+    from tests.sshserver import SshTestServer
+
+    server = SshTestServer(tmp_path / "ssh", env=sim.environment(demo_dir))
+    await server.start()
+    session = ssh_session_for(server, demo_session, tmp_path, trusted=True)
+    yield session
+    await session.close()
+    await server.stop()
+
+
+def ssh_session_for(server, demo_session, tmp_path: Path, *, trusted: bool):
+    """A console session whose commands go to `server` (its known_hosts trusting it, or empty)."""
     from daostui.session import build_clients
     from daostui.transport.base import Prelude
     from daostui.transport.log import CommandLog
     from daostui.transport.ssh import SshTarget, SshTransport
-    from tests.sshserver import SshTestServer
 
-    home = tmp_path / "ssh"
-    home.mkdir()
-    server = SshTestServer(home, env=sim.environment(demo_dir))
-    await server.start()
-    known = home / "known_hosts"
-    known.write_text(server.known_hosts_line)
+    known = server.tmp / "known_hosts"
+    known.write_text(server.known_hosts_line if trusted else "")
     # not a login shell: the test machine's /etc/profile would reset PATH and hide the simulator
-    prelude = Prelude(lines=tuple(demo_session.site.module_prelude), login=False)
     transport = SshTransport(
         SshTarget("127.0.0.1", server.username, server.port),
         known_hosts=known,
         client_keys=[str(server.user_key_path)],
-        prelude=prelude,
+        prelude=Prelude(lines=tuple(demo_session.site.module_prelude), login=False),
         extra_options={"config": [], "agent_path": None},
     )
     session = build_clients(
@@ -115,9 +128,7 @@ async def mode_session(request, demo_session, demo_dir: Path, tmp_path: Path):
         readonly=False,
         uses_prelude=True,
         log=CommandLog(tmp_path / "ssh-commands.jsonl"),
-        demo_dir=demo_dir,
+        demo_dir=demo_session.demo_dir,
     )
     session.workdir = demo_session.workdir
-    yield session
-    await session.close()
-    await server.stop()
+    return session

@@ -73,6 +73,7 @@ class SshTestServer:
         same_keys_as: SshTestServer | None = None,
     ) -> None:
         self.tmp = tmp
+        tmp.mkdir(parents=True, exist_ok=True)
         self.username = os.environ.get("USER") or "tester"
         if same_keys_as is not None:  # the same login node coming back after a restart
             self.host_key, self.user_key = same_keys_as.host_key, same_keys_as.user_key

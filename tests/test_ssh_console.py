@@ -9,11 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from daostui import sim
-from daostui.session import build_clients
-from daostui.transport.base import Prelude
-from daostui.transport.log import CommandLog
-from daostui.transport.ssh import SshTarget, SshTransport
-from tests.conftest import make_app
+from tests.conftest import make_app, ssh_session_for
 from tests.pilot_helpers import wait_for, wait_loaded, wait_screen
 from tests.sshserver import SshTestServer
 
@@ -23,32 +19,11 @@ PASSCODE = "314159"
 async def test_passcode_and_unknown_host_are_asked_in_the_console(
     demo_session, demo_dir: Path, tmp_path: Path
 ):
-    home = tmp_path / "ssh"
-    home.mkdir()
-    server = SshTestServer(home, passcode=PASSCODE, env=sim.environment(demo_dir))
+    server = SshTestServer(tmp_path / "ssh", passcode=PASSCODE, env=sim.environment(demo_dir))
     await server.start()
-    known = home / "known_hosts"  # empty: the host is unknown
-    transport = SshTransport(
-        SshTarget("127.0.0.1", server.username, server.port),
-        known_hosts=known,
-        client_keys=[str(server.user_key_path)],
-        prelude=Prelude(lines=tuple(demo_session.site.module_prelude), login=False),
-        extra_options={"config": [], "agent_path": None},
-    )
-    log = CommandLog(tmp_path / "ssh-commands.jsonl")
-    session = build_clients(
-        mode="ssh",
-        transport=transport,
-        config=demo_session.config,
-        site=demo_session.site,
-        user=demo_session.user,
-        host="127.0.0.1",
-        project=demo_session.project,
-        readonly=False,
-        uses_prelude=True,
-        log=log,
-        demo_dir=demo_dir,
-    )
+    session = ssh_session_for(server, demo_session, tmp_path, trusted=False)  # the host is unknown
+    known = server.tmp / "known_hosts"
+    log = session.log
     app = make_app(session)
     try:
         async with app.run_test(size=(120, 35)) as pilot:

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from daostui.interactive import InteractiveRequest, interactive_argv
-from daostui.screens.job_form import JobForm
+from daostui.screens.job_form import JobForm, selected_pool_and_container
 
 if TYPE_CHECKING:
     from daostui.app import DaosTui
@@ -42,9 +42,7 @@ class InteractiveScreen(ModalScreen[InteractiveRequest | None]):
     def compose(self) -> ComposeResult:
         app = self._app
         config = app.session.config
-        pool = app.data.selected_pool or config.default_pool or ""
-        key = app.main_screen.pane("containers").table.cursor_key or ""
-        row = app.data.container(pool, key) if key else None
+        pool, container = selected_pool_and_container(app)
         with Vertical():
             yield Label("Interactive job (qsub -I): a shell on the job's first compute node", classes="title")
             with VerticalScroll():
@@ -53,7 +51,7 @@ class InteractiveScreen(ModalScreen[InteractiveRequest | None]):
                     queues=app.data.queue_limits(),
                     queue=config.default_queue or "debug",
                     pool=pool,
-                    container=row.label if row else "",
+                    container=container,
                     site=app.data.job_site(),
                     interactive=True,
                     id="form",

@@ -35,6 +35,15 @@ INTERCEPTION = [
 ]
 
 
+def selected_pool_and_container(app: DaosTui) -> tuple[str, str]:
+    """What job forms start from: the selected pool (or the configured one) and the container under
+    the cursor in the containers pane."""
+    pool = app.data.selected_pool or app.session.config.default_pool or ""
+    key = app.main_screen.pane("containers").table.cursor_key or ""
+    row = app.data.container(pool, key) if key else None
+    return pool, row.label if row else ""
+
+
 class JobForm(Widget):
     """The fields of a DAOS job; posts nothing, the owner reads `request()` and `limits()`."""
 
@@ -177,9 +186,7 @@ class JobFormScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         app = self._app
         config = app.session.config
-        pool = app.data.selected_pool or config.default_pool or ""
-        key = app.main_screen.pane("containers").table.cursor_key or ""
-        row = app.data.container(pool, key) if key else None
+        pool, container = selected_pool_and_container(app)
         with Vertical():
             yield Label(
                 " New job script (live preview) — ctrl+s saves, Submit saves then runs qsub", id="title"
@@ -190,7 +197,7 @@ class JobFormScreen(ModalScreen[str | None]):
                     queues=app.data.queue_limits(),
                     queue=config.default_queue or "debug",
                     pool=pool,
-                    container=row.label if row else "",
+                    container=container,
                     site=app.data.job_site(),
                     id="form",
                 )

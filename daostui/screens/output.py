@@ -67,9 +67,10 @@ class OutputScreen(Screen[None]):
         app: Any = self.app
         tracker = getattr(app.data, "tracker", None)
         job = tracker.get(self.job.id) if tracker is not None else None
-        if job is not None:
+        if job is not None and self.is_attached:
             state = job.state_name + (f", {job.exit_text}" if job.is_finished and job.exit_text else "")
-            self.query_one("#title", Label).update(f"Job {job.short_id} {job.name} — {state}")
+            for title in self.query("#title").results(Label):  # none while the app shuts down
+                title.update(f"Job {job.short_id} {job.name} — {state}")
 
     async def _follow(self, name: str, path: str) -> None:
         import shlex

@@ -26,7 +26,7 @@ from daostui.widgets.table_model import Column, TableModel
 T = TypeVar("T")
 
 
-class RowHighlighted(Message):
+class _RowMessage(Message):
     def __init__(self, table: ResourceTable[Any], key: str) -> None:
         super().__init__()
         self.table = table
@@ -37,15 +37,12 @@ class RowHighlighted(Message):
         return self.table
 
 
-class RowSelected(Message):
-    def __init__(self, table: ResourceTable[Any], key: str) -> None:
-        super().__init__()
-        self.table = table
-        self.key = key
+class RowHighlighted(_RowMessage):
+    """The cursor moved to the row keyed `key`."""
 
-    @property
-    def control(self) -> ResourceTable[Any]:
-        return self.table
+
+class RowSelected(_RowMessage):
+    """`enter` (or a click on the highlighted row) on the row keyed `key`."""
 
 
 class ResourceTable(ScrollView, Generic[T], can_focus=True):
