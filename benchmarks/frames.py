@@ -19,7 +19,7 @@ from benchmarks.common import report
 LATENCY = 2.0
 
 
-async def _worst_stall(seconds: float, load: bool) -> float:
+async def _worst_stall(seconds: float, load: bool) -> tuple[float, int, int]:
     from daostui.app import DaosTui
     from daostui.session import demo_session
     from daostui.sim import bindir, knobs, seed
@@ -41,32 +41,47 @@ async def _worst_stall(seconds: float, load: bool) -> float:
                 for pool in ("hpc_demo", "datascience", "hpc_demo", "datascience"):
                     app.run_worker(session.daos.pool_query(pool), exit_on_error=False)
             worst = 0.0
+            samples = over = 0
             deadline = time.perf_counter() + seconds
             last_key = 0.0
             while time.perf_counter() < deadline:
                 before = time.perf_counter()
                 await asyncio.sleep(0.005)
-                worst = max(worst, time.perf_counter() - before - 0.005)
+                stall = time.perf_counter() - before - 0.005
+                worst = max(worst, stall)
+                samples += 1
+                over += stall > 0.050
                 if before - last_key > 0.05:
                     last_key = before
                     await pilot.press("down" if int(before * 20) % 2 else "up")
             if load:
                 knobs.clear(demo)
                 await app.workers.wait_for_complete()
-    return worst
+    return worst, over, samples
 
 
 def main() -> None:
-    idle = asyncio.run(_worst_stall(4.0, load=False))
-    busy = asyncio.run(_worst_stall(4.0, load=True))
-    report("worst event-loop stall, console idle", idle * 1000, "ms")
+    """Three runs each (this machine is a VM whose timing wanders): the median of the worst stalls."""
+    import statistics
+
+    idle = [asyncio.run(_worst_stall(4.0, load=False)) for _ in range(3)]
+    busy = [asyncio.run(_worst_stall(4.0, load=True)) for _ in range(3)]
+    idle_worst = statistics.median(w for w, _o, _n in idle)
+    busy_worst = statistics.median(w for w, _o, _n in busy)
+    over = sum(o for _w, o, _n in busy)
+    total = sum(n for _w, _o, n in busy)
+    report("worst event-loop stall, console idle (median of 3)", idle_worst * 1000, "ms")
     report(
-        "worst stall, 8 slow commands in flight",
-        busy * 1000,
+        "worst stall, 8 slow commands in flight (median of 3)",
+        busy_worst * 1000,
         "ms",
-        baseline=idle * 1000,
+        baseline=idle_worst * 1000,
         base_name="idle",
         target="target: no frame over 50 ms",
+    )
+    print(
+        f"  stalls over 50 ms under load: {over} of {total} samples; worst of all runs "
+        f"{max(w for w, _o, _n in busy) * 1000:.1f} ms"
     )
 
 

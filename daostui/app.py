@@ -30,6 +30,8 @@ from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
 
 PANE_ORDER = ("pools", "containers", "mounts", "jobs")
+#: Seconds the pools cursor must rest before the containers of the pool under it are listed.
+POOL_SETTLE = 0.2
 
 
 class DaosTui(App[int]):
@@ -70,6 +72,7 @@ class DaosTui(App[int]):
         self._pending_follow: str = ""
         self._pending_jump: dict[str, str] = {}
         self._refresh_again: set[str] = set()
+        self._pool_settle: Timer | None = None
         if session.config.theme:
             self.theme = session.config.theme
 
@@ -221,7 +224,12 @@ class DaosTui(App[int]):
         table = getattr(event, "table", None)
         if table is not None and table.id == "pools-table" and event.key != self.data.selected_pool:
             self.data.select_pool(event.key)
-            self.refresh_pane("containers")
+            if event.key in self.data.containers:
+                self._show("containers")  # what we already know, at once
+            # scrolling through pools asks `daos cont list` once, for the pool the cursor rests on
+            if self._pool_settle is not None:
+                self._pool_settle.stop()
+            self._pool_settle = self.set_timer(POOL_SETTLE, lambda: self.refresh_pane("containers"))
 
     @on(RowSelected)
     def _selected(self, event: RowSelected) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 from daostui.actions import actions_for_pane
 from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.header import StatusHeader
+from daostui.widgets.quiet import QuietStatic
 from daostui.widgets.pane import ResourcePane
 from daostui.widgets.resource_columns import (
     CONTAINER_COLUMNS,
@@ -58,11 +59,12 @@ class JobsPane(ResourcePane[Any]):
     BINDINGS = pane_bindings("jobs")
 
 
-class TabStrip(Static):
+class TabStrip(QuietStatic):
+    FIXED_HEIGHT = True
     DEFAULT_CSS = "TabStrip { height: 1; display: none; background: $panel; }"
 
 
-class HintLine(Static):
+class HintLine(QuietStatic):
     DEFAULT_CSS = "HintLine { height: auto; display: none; background: $warning 20%; padding: 0 1; }"
 
 
@@ -161,9 +163,10 @@ class ConsoleScreen(Screen[None]):
         for pane in self.query(ResourcePane):
             style = "bold reverse" if pane is active else ""
             text.append(f" {pane.number} {pane.title_text} ({pane.count}) ", style=style)
-        self.query_one(TabStrip).update(text)
+        self.query_one(TabStrip).show(text)
 
     def show_hint(self, message: str) -> None:
         hint = self.query_one(HintLine)
-        hint.update(message)
-        hint.display = bool(message)
+        hint.show(message)
+        if hint.display != bool(message):
+            hint.display = bool(message)

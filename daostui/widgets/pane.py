@@ -21,13 +21,15 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from daostui.refresh import format_age
+from daostui.widgets.quiet import QuietStatic
 from daostui.widgets.resource_table import ResourceTable
 from daostui.widgets.table_model import Column
 
 T = TypeVar("T")
 
 
-class PaneTitle(Static):
+class PaneTitle(QuietStatic):
+    FIXED_HEIGHT = True
     DEFAULT_CSS = """
     PaneTitle { height: 1; background: $boost; color: $text-muted; padding: 0 1; }
     ResourcePane:focus-within PaneTitle { background: $accent 40%; color: $foreground; }
@@ -115,7 +117,7 @@ class ResourcePane(Vertical, Generic[T]):
             text.append(f"  {self.status}", style="yellow")
         if self.age_text:
             text.append(f"  {self.age_text}", style="dim")
-        self.query_one(PaneTitle).update(text)
+        self.query_one(PaneTitle).show(text)
 
     def watch_age_text(self) -> None:
         if self.is_mounted:

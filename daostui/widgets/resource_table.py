@@ -93,6 +93,9 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
 
     def update_rows(self, rows: Sequence[T]) -> None:
         """Replace the rows, keeping the cursor on the same key and the scroll position."""
+        rows = list(rows)
+        if len(rows) == len(self.model.rows) and rows == self.model.rows:
+            return  # a refresh that changed nothing repaints nothing (most refreshes, under load too)
         key = self.cursor_key
         self.model.set_rows(rows)
         self._after_change(key)
