@@ -129,6 +129,9 @@ class LocalTransport(Transport):
 
         if not original:
             return finish(127, [], [], error="empty command")
+        # let the loop breathe between spawns: eight refreshes starting at once would otherwise fork
+        # eight processes back to back in one iteration (a visible stall in a big process)
+        await asyncio.sleep(0)
         try:
             proc = await asyncio.create_subprocess_exec(
                 *wrapped,
