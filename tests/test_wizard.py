@@ -245,3 +245,23 @@ def test_state_file_is_lenient(tmp_path: Path):
     assert state.step == len(STEPS) - 1 and state.pool == "" and state.job == {"nodes": "2"}
     path.write_text("{not json")
     assert load_state(path) == WizardState()
+
+
+async def test_missing_daos_is_explained_and_the_module_prelude_offered(demo_session):
+    """No `daos` on PATH: the step says where it comes from and can run the module lines first."""
+    demo_session.daos.program = "daos-not-installed"
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "pools" in app.data.loaded or app.policies["pools"].failures, what="refresh")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), what="wizard")
+        await idle(pilot, app)
+        screen = wizard(app)
+        status = str(screen.query_one("#env-status").render())
+        assert "module load daos/base" in status and not screen.env_ok
+        assert screen.query_one("#env-prelude").display
+        await pilot.click("#env-prelude")
+        await idle(pilot, app)
+        assert demo_session.uses_prelude and demo_session.transport.prelude is not None
+        ran = [r for r in demo_session.log.entries() if r.wrapped_argv]
+        assert ran and "module load daos/base" in " ".join(ran[-1].wrapped_argv), "the prelude now wraps commands"

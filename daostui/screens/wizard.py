@@ -127,6 +127,7 @@ class WizardScreen(Screen[None]):
                         yield Static("", id="env-status")
                         with Horizontal(classes="row"):
                             yield Button("Check again", id="env-check")
+                            yield Button("Use the module prelude", id="env-prelude")
                             yield Button("Request a pool allocation", id="env-request")
                     with Vertical(id="step-pool"):
                         yield Label("Pick the pool for your data:")
@@ -313,6 +314,7 @@ class WizardScreen(Screen[None]):
     # ------------------------------------------------------------------ 1. environment
     def _enter_environment(self) -> None:
         self.query_one("#env-request").display = False
+        self.query_one("#env-prelude").display = False
         if not self.env_ok:
             self._check_environment()
 
@@ -354,10 +356,17 @@ class WizardScreen(Screen[None]):
         site = self.tui.session.site
         prelude = "; ".join(site.module_prelude)
         if isinstance(exc, CommandError) and exc.result is not None and exc.result.exit_status == 127:
+            transport = self.tui.session.transport
+            can_offer = hasattr(transport, "prelude") and not self.tui.session.uses_prelude
+            self.query_one("#env-prelude").display = can_offer
             return (
                 "✗ `daos` was not found. On Aurora it comes from a module: run\n"
-                f"    {prelude}\nbefore using DAOS (daostui does this for you when started on a login node "
-                "with the module system)."
+                f"    {prelude}\nbefore using DAOS."
+                + (
+                    " Press 'Use the module prelude' and daostui runs it before every command."
+                    if can_offer
+                    else ""
+                )
             )
         if isinstance(exc, DaosError) and exc.der_name in (
             "DER_AGENT_COMM",
@@ -371,6 +380,17 @@ class WizardScreen(Screen[None]):
         if isinstance(exc, TransportError):
             return f"✗ could not run commands: {exc}"
         return "✗ DAOS check failed; the error below says what to do."
+
+    @on(Button.Pressed, "#env-prelude")
+    def _use_prelude(self) -> None:
+        """From now on every command runs after the site's module lines (as on a login node)."""
+        from daostui.transport.base import Prelude
+
+        session = self.tui.session
+        session.transport.prelude = Prelude(lines=tuple(session.site.module_prelude))  # type: ignore[attr-defined]
+        session.uses_prelude = True
+        self.query_one("#env-prelude").display = False
+        self._check_environment()
 
     @on(Button.Pressed, "#env-request")
     def _request_pool(self) -> None:
@@ -722,7 +742,9 @@ class WizardScreen(Screen[None]):
         self.query_one("#finish", Button).disabled = not self.state.job_id
         self._set_commands([pbs.argv_submit(script)])
         self._show_summary()
-        self.call_after_refresh((self.query_one("#finish") if self.state.job_id else self.query_one("#submit")).focus)
+        self.call_after_refresh(
+            (self.query_one("#finish") if self.state.job_id else self.query_one("#submit")).focus
+        )
 
     @on(Button.Pressed, "#submit")
     def _submit(self) -> None:
