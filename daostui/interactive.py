@@ -173,6 +173,13 @@ async def run_ssh(
             return
         process.stdin.write(data)
 
+    async def errors() -> None:
+        # with a real pty the server merges stderr into stdout; without one it comes separately
+        while chunk := await process.stderr.read(4096):
+            out.write(chunk)
+            out.flush()
+
+    stderr_pump = asyncio.ensure_future(errors())
     try:
         if saved is not None:
             tty.setraw(in_fd)
@@ -194,6 +201,8 @@ async def run_ssh(
                 process.stdin.write((request.mount_line() + "\n").encode())
     finally:
         loop.remove_reader(in_fd)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(stderr_pump, 2)
         if saved is not None:
             termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)
     if outcome.cancelled and outcome.job_id and not outcome.started:

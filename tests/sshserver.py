@@ -96,6 +96,9 @@ class SshTestServer:
         command = process.command or ""
         self.config.commands.append(command)
         env = {**os.environ, **self.config.env}
+        if process.term_type:
+            await self._handle_pty(process, command, env)
+            return
         proc = await asyncio.create_subprocess_exec(
             "bash",
             "-c",
@@ -138,6 +141,58 @@ class SshTestServer:
             if proc.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, 9)
+
+    async def _handle_pty(
+        self, process: asyncssh.SSHServerProcess, command: str, env: dict[str, str]
+    ) -> None:
+        """A session that asked for a terminal (`qsub -I`) gets its command on a pseudo-terminal."""
+        import pty
+
+        master, slave = pty.openpty()
+        proc = await asyncio.create_subprocess_exec(
+            "bash",
+            "-c",
+            command,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**env, "TERM": process.term_type},
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.children.add(proc)
+        loop = asyncio.get_running_loop()
+        output: asyncio.Queue[bytes] = asyncio.Queue()
+
+        def readable() -> None:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                data = b""
+            if not data:
+                loop.remove_reader(master)
+            output.put_nowait(data)
+
+        loop.add_reader(master, readable)
+
+        async def feed() -> None:
+            with contextlib.suppress(asyncssh.Error, ConnectionError, OSError):
+                while chunk := await process.stdin.read(65536):
+                    os.write(master, chunk)
+
+        feeder = asyncio.ensure_future(feed())
+        try:
+            while data := await output.get():
+                process.stdout.write(data)
+            process.exit(await proc.wait())
+        except (asyncssh.Error, ConnectionError, BrokenPipeError):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+        finally:
+            feeder.cancel()
+            loop.remove_reader(master)
+            os.close(master)
+            self.children.discard(proc)
 
     async def start(self, port: int = 0) -> None:
         self.server = await asyncssh.create_server(

@@ -1,0 +1,109 @@
+"""`qsub -I` over ssh: the asyncssh session path of interactive jobs, against the simulator's qsub -I.
+
+The user's terminal is stood in for by a pipe (keys in) and a buffer (screen out); the pumping,
+the ready detection and the container mount in the job's shell are the real code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from daostui import interactive, sim
+from daostui.transport.ssh import SshTarget, SshTransport
+from tests.sshserver import SshTestServer
+
+
+class Keys:
+    """The read end of a pipe, posing as the terminal's stdin."""
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+
+    def fileno(self) -> int:
+        return self.read_fd
+
+    def type(self, text: str) -> None:
+        os.write(self.write_fd, text.encode())
+
+    def close(self) -> None:
+        for fd in (self.read_fd, self.write_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class Screen(io.BytesIO):
+    def text(self) -> str:
+        return self.getvalue().decode("utf-8", "replace")
+
+
+@pytest.fixture
+async def server(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(tmp_path / "compute"))
+    (tmp_path / "compute").mkdir()
+    srv = SshTestServer(
+        tmp_path / "ssh",
+        env={**sim.environment(demo_dir), "DAOSTUI_SIM_COMPUTE_ROOT": str(tmp_path / "compute")},
+    )
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+async def test_qsub_interactive_over_ssh_mounts_and_runs_in_the_job(server, tmp_path: Path, demo_session):
+    known = server.tmp / "known_hosts"
+    known.write_text(server.known_hosts_line)
+    transport = SshTransport(
+        SshTarget("127.0.0.1", server.username, server.port),
+        known_hosts=known,
+        client_keys=[str(server.user_key_path)],
+        extra_options={"config": [], "agent_path": None},
+    )
+    argv = interactive.interactive_argv(
+        demo_session.pbs,
+        project="hpc_demo",
+        queue="debug",
+        nodes=1,
+        walltime="00:10:00",
+        daos_fs="daos_user",
+        daos_resource="daos_user",
+    )
+    request = interactive.InteractiveRequest(argv, pool="hpc_demo", container="checkpoints")
+    keys, screen = Keys(), Screen()
+    deleted: list[str] = []
+
+    async def delete(job_id: str) -> None:
+        deleted.append(job_id)
+
+    async def user() -> None:
+        for _ in range(200):
+            if "container mounted at" in screen.text():
+                break
+            await asyncio.sleep(0.05)
+        keys.type("echo inside-$PBS_JOBID\nexit\n")
+
+    try:
+        conn = await transport.connect()
+        typing = asyncio.ensure_future(user())
+        outcome = await asyncio.wait_for(
+            interactive.run_ssh(
+                conn, transport.remote_command(argv), request, delete=delete, stdin=keys, stdout=screen
+            ),
+            timeout=30,
+        )
+        await typing
+    finally:
+        keys.close()
+        await transport.close()
+    text = screen.text()
+    assert outcome.started and outcome.job_id.endswith("aurora.alcf.anl.gov"), repr(text)
+    assert "qsub: waiting for job" in text and "ready" in text
+    assert "inside-" + outcome.job_id.split(".")[0] in text
+    assert not deleted
+    assert (tmp_path / "compute" / "hpc_demo" / "checkpoints").exists()
