@@ -65,54 +65,31 @@ async def _data_table(rows: list[Any]) -> float:
         return time.perf_counter() - start
 
 
+def _rows(template: Any, size: int) -> list[Any]:
+    from daostui.pbs.models import Job
+
+    return [
+        Job(f"{8_000_000 + i}.aurora-pbs", {**template.raw, "Job_Name": f"job_{i:06d}"}) for i in range(size)
+    ]
+
+
 def main() -> None:
-    base_rows = jobs(100)
-    template = base_rows[0]
-    results = {}
-    for size in SIZES:
-        from daostui.pbs.models import Job
-
-        rows = [
-            Job(f"{8_000_000 + i}.aurora-pbs", {**template.raw, "Job_Name": f"job_{i:06d}"})
-            for i in range(size)
-        ]
-        results[size] = asyncio.run(_resource_table(rows))
-    paint0, first0, key0 = results[SIZES[0]]
-    for size in SIZES:
-        paint, _first, _key = results[size]
-        report(
-            f"resource table first paint, {size:>7,} rows",
-            paint * 1000,
-            "ms",
-            baseline=paint0 * 1000,
-            base_name=f"{SIZES[0]} rows",
-        )
-    for size in SIZES:
-        _paint, first, _key = results[size]
-        report(
-            f"first filter keystroke, {size:>7,} rows",
-            first * 1000,
-            "ms",
-            baseline=first0 * 1000,
-            base_name=f"{SIZES[0]} rows",
-        )
-    for size in SIZES:
-        _paint, _first, key = results[size]
-        report(
-            f"next filter keystroke, {size:>7,} rows",
-            key * 1000,
-            "ms",
-            baseline=key0 * 1000,
-            base_name=f"{SIZES[0]} rows",
-        )
+    template = jobs(100)[0]
+    results = {size: asyncio.run(_resource_table(_rows(template, size))) for size in SIZES}
+    for index, label in enumerate(
+        ("resource table first paint", "first filter keystroke", "next filter keystroke")
+    ):
+        base = results[SIZES[0]][index] * 1000
+        for size in SIZES:
+            report(
+                f"{label}, {size:>7,} rows",
+                results[size][index] * 1000,
+                "ms",
+                baseline=base,
+                base_name=f"{SIZES[0]} rows",
+            )
     for size in SIZES[:2]:
-        from daostui.pbs.models import Job
-
-        rows = [
-            Job(f"{8_000_000 + i}.aurora-pbs", {**template.raw, "Job_Name": f"job_{i:06d}"})
-            for i in range(size)
-        ]
-        dt = asyncio.run(_data_table(rows))
+        dt = asyncio.run(_data_table(_rows(template, size)))
         report(
             f"DataTable first paint, {size:>7,} rows",
             dt * 1000,

@@ -174,8 +174,9 @@ class DaosTui(App[int]):
             widget.status = ""
             self.last_refresh = self.clock()
             self._show(pane)
-            if pane == "pools" and self.data.selected_pool not in self.data.containers:
-                self.refresh_pane("containers")
+            pool = self.data.selected_pool
+            if pane == "pools" and pool not in self.data.containers and self.data.loading_pool != pool:
+                self.refresh_pane("containers")  # the pool is known only now (no default pool set)
         if pane in self._refresh_again:
             self._refresh_again.discard(pane)
             self.refresh_pane(pane)

@@ -55,6 +55,8 @@ class ConsoleData:
     loaded: set[str] = field(default_factory=set)
     queues: list[Any] = field(default_factory=list)
     server: Any = None
+    #: The pool whose containers are being listed right now ("" when none).
+    loading_pool: str = ""
 
     def __post_init__(self) -> None:
         self.tracker = JobTracker(self.session.pbs)
@@ -81,7 +83,11 @@ class ConsoleData:
         pool = self.selected_pool
         if not pool:
             return
-        refs = await self.session.daos.cont_list(pool)
+        self.loading_pool = pool
+        try:
+            refs = await self.session.daos.cont_list(pool)
+        finally:
+            self.loading_pool = ""
         self.containers[pool] = refs
         wanted = [r for r in refs if (pool, r.label or r.uuid) not in self.props][:HEALTH_BATCH]
         # also re-check the ones already known (health can turn UNCLEAN), oldest first

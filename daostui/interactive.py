@@ -18,12 +18,11 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 WAITING = re.compile(rb"qsub: waiting for job (\S+) to start")
 READY = re.compile(rb"qsub: job (\S+) ready")
-REFUSED = re.compile(rb"qsub: (?!waiting|job )[^\r\n]+")
 
 
 @dataclass
@@ -57,7 +56,6 @@ class InteractiveOutcome:
     started: bool = False
     cancelled: bool = False
     error: str = ""
-    transcript: list[str] = field(default_factory=list)
 
 
 def _say(text: str) -> None:
@@ -71,7 +69,6 @@ def run_local(
     env: dict[str, str],
     cwd: str | None,
     delete: Callable[[str], None],
-    interact: bool = True,
 ) -> InteractiveOutcome:
     """Blocking: run `qsub -I` in a pty on this host (run it in a thread while the App is suspended)."""
     import pexpect
@@ -126,8 +123,7 @@ def run_local(
         )
         if request.mounts:
             child.sendline(request.mount_line())
-        if interact:
-            child.interact()
+        child.interact()
         child.expect(pexpect.EOF, timeout=None)
     finally:
         with contextlib.suppress(Exception):

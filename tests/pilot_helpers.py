@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-async def wait_for(pilot: Any, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> None:
+async def wait_for(
+    pilot: Any, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition"
+) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
@@ -24,7 +26,9 @@ async def wait_screen(pilot: Any, app: Any, name: str, timeout: float = 15.0) ->
 async def wait_loaded(pilot: Any, app: Any, *panes: str) -> None:
     wanted = set(panes or ("pools", "containers", "mounts", "jobs"))
     await wait_for(pilot, lambda: wanted <= app.data.loaded, what=f"first refresh of {sorted(wanted)}")
-    await wait_for(pilot, lambda: not any(p.running for p in app.policies.values()), what="refreshes to settle")
+    await wait_for(
+        pilot, lambda: not any(p.running for p in app.policies.values()), what="refreshes to settle"
+    )
     await pilot.pause(0.05)
 
 

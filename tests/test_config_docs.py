@@ -20,7 +20,9 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
 def test_readme_embeds_the_generated_keys_and_config_tables():
-    assert keys_markdown() in README, "regenerate the README's Keys table from daostui.actions.keys_markdown()"
+    assert keys_markdown() in README, (
+        "regenerate the README's Keys table from daostui.actions.keys_markdown()"
+    )
     assert CONFIG_REFERENCE in README, "copy daostui.config.CONFIG_REFERENCE into the README"
 
 

@@ -56,7 +56,12 @@ async def test_create_container_from_the_containers_pane(mode_session):
         assert "results_2026" in await labels(mode_session)
         await wait_for(
             pilot,
-            lambda: app.data.container("hpc_demo", app.main_screen.pane("containers").table.cursor_key or "").label == "results_2026",
+            lambda: (
+                app.data.container(
+                    "hpc_demo", app.main_screen.pane("containers").table.cursor_key or ""
+                ).label
+                == "results_2026"
+            ),
             what="cursor on the new container",
         )
 

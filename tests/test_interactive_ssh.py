@@ -7,6 +7,7 @@ the ready detection and the container mount in the job's shell are the real code
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 from pathlib import Path
@@ -32,10 +33,8 @@ class Keys:
 
     def close(self) -> None:
         for fd in (self.read_fd, self.write_fd):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 class Screen(io.BytesIO):

@@ -223,7 +223,9 @@ def test_refresh_failure_in_a_pane(snap_compare, demo_session, demo_dir):
 
 def test_copy_to_flare_dialog(snap_compare, demo_session):
     assert snap_compare(
-        console(demo_session), terminal_size=SIZE, run_before=press_then_settle("2", "c", screen="CopyDataScreen")
+        console(demo_session),
+        terminal_size=SIZE,
+        run_before=press_then_settle("2", "c", screen="CopyDataScreen"),
     )
 
 
@@ -239,7 +241,9 @@ def test_share_acl_dialog(snap_compare, demo_session):
 
 def test_interactive_job_form(snap_compare, demo_session):
     assert snap_compare(
-        console(demo_session), terminal_size=(120, 40), run_before=press_then_settle("4", "i", screen="InteractiveScreen")
+        console(demo_session),
+        terminal_size=(120, 40),
+        run_before=press_then_settle("4", "i", screen="InteractiveScreen"),
     )
 
 

@@ -79,10 +79,7 @@ async def test_cancel_kills_and_is_recorded() -> None:
 
 async def test_ten_megabytes_without_deadlock() -> None:
     t = LocalTransport()
-    code = (
-        "import sys; sys.stdout.write('x' * (10 * 1024 * 1024)); "
-        "sys.stderr.write('e' * (2 * 1024 * 1024))"
-    )
+    code = "import sys; sys.stdout.write('x' * (10 * 1024 * 1024)); sys.stderr.write('e' * (2 * 1024 * 1024))"
     r = await t.run([PY, "-c", code], timeout=30)
     assert r.ok
     assert len(r.stdout) == 10 * 1024 * 1024
@@ -126,7 +123,9 @@ async def test_prelude_runs_first_and_passes_argv_untouched() -> None:
     # a hostile argument must reach the program verbatim, never interpreted by the shell
     hostile = "a b; touch /tmp/daostui-canary-$(id -u) 'q\"x"
     t = LocalTransport(prelude=Prelude(lines=("export DAOSTUI_PRE=loaded",), login=False))
-    r = await t.run([PY, "-c", "import os, sys; print(os.environ['DAOSTUI_PRE']); print(sys.argv[1])", hostile])
+    r = await t.run(
+        [PY, "-c", "import os, sys; print(os.environ['DAOSTUI_PRE']); print(sys.argv[1])", hostile]
+    )
     assert r.ok, r.stderr
     assert r.stdout.splitlines() == ["loaded", hostile]
     assert r.argv[-1] == hostile  # the log shows what the user asked for

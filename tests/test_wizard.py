@@ -252,7 +252,9 @@ async def test_missing_daos_is_explained_and_the_module_prelude_offered(demo_ses
     demo_session.daos.program = "daos-not-installed"
     app = make_app(demo_session, frozen=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "pools" in app.data.loaded or app.policies["pools"].failures, what="refresh")
+        await wait_for(
+            pilot, lambda: "pools" in app.data.loaded or app.policies["pools"].failures, what="refresh"
+        )
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), what="wizard")
         await idle(pilot, app)
@@ -264,4 +266,6 @@ async def test_missing_daos_is_explained_and_the_module_prelude_offered(demo_ses
         await idle(pilot, app)
         assert demo_session.uses_prelude and demo_session.transport.prelude is not None
         ran = [r for r in demo_session.log.entries() if r.wrapped_argv]
-        assert ran and "module load daos/base" in " ".join(ran[-1].wrapped_argv), "the prelude now wraps commands"
+        assert ran and "module load daos/base" in " ".join(ran[-1].wrapped_argv), (
+            "the prelude now wraps commands"
+        )

@@ -83,7 +83,8 @@ class MountsClient:
             self.owned_file.parent.mkdir(parents=True, exist_ok=True)
             self.owned_file.write_text(json.dumps(owned, indent=1))
         except OSError:
-            pass
+            # the mount itself worked; only the "ours" marker is lost (the state dir is not writable)
+            return
 
     # ------------------------------------------------------------------ operations
     def _identify(self, path: str) -> tuple[str, str]:

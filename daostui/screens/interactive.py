@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from daostui.interactive import InteractiveRequest, interactive_argv
-from daostui.screens.job_form import JobForm, selected_pool_and_container
+from daostui.screens.job_form import JobForm, job_form_for
 
 if TYPE_CHECKING:
     from daostui.app import DaosTui
@@ -40,22 +40,10 @@ class InteractiveScreen(ModalScreen[InteractiveRequest | None]):
         self._app = app
 
     def compose(self) -> ComposeResult:
-        app = self._app
-        config = app.session.config
-        pool, container = selected_pool_and_container(app)
         with Vertical():
             yield Label("Interactive job (qsub -I): a shell on the job's first compute node", classes="title")
             with VerticalScroll():
-                yield JobForm(
-                    project=app.session.project,
-                    queues=app.data.queue_limits(),
-                    queue=config.default_queue or "debug",
-                    pool=pool,
-                    container=container,
-                    site=app.data.job_site(),
-                    interactive=True,
-                    id="form",
-                )
+                yield job_form_for(self._app, interactive=True)
                 yield Checkbox(
                     "Mount the container on the job's nodes (launch-dfuse.sh pool:cont)", True, id="mount"
                 )

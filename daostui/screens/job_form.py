@@ -35,13 +35,6 @@ INTERCEPTION = [
 ]
 
 
-def selected_pool_and_container(app: DaosTui) -> tuple[str, str]:
-    """What job forms start from: the selected pool (or the configured one) and the container under
-    the cursor in the containers pane."""
-    pool = app.data.selected_pool or app.session.config.default_pool or ""
-    key = app.main_screen.pane("containers").table.cursor_key or ""
-    row = app.data.container(pool, key) if key else None
-    return pool, row.label if row else ""
 
 
 class JobForm(Widget):
@@ -165,6 +158,25 @@ class JobForm(Widget):
         return request, script_or_problem
 
 
+def job_form_for(app: DaosTui, *, interactive: bool = False) -> JobForm:
+    """The job form as the console opens it: the project, the server's queues and limits, the
+    selected pool (or the configured one) and the container under the cursor."""
+    config = app.session.config
+    pool = app.data.selected_pool or config.default_pool or ""
+    key = app.main_screen.pane("containers").table.cursor_key or ""
+    row = app.data.container(pool, key) if key else None
+    return JobForm(
+        project=app.session.project,
+        queues=app.data.queue_limits(),
+        queue=config.default_queue or "debug",
+        pool=pool,
+        container=row.label if row else "",
+        site=app.data.job_site(),
+        interactive=interactive,
+        id="form",
+    )
+
+
 class JobFormScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     JobFormScreen { align: center middle; }
@@ -184,23 +196,12 @@ class JobFormScreen(ModalScreen[str | None]):
         self.saved_path: Path | None = None
 
     def compose(self) -> ComposeResult:
-        app = self._app
-        config = app.session.config
-        pool, container = selected_pool_and_container(app)
         with Vertical():
             yield Label(
                 " New job script (live preview) — ctrl+s saves, Submit saves then runs qsub", id="title"
             )
             with VerticalScroll(id="body"):
-                yield JobForm(
-                    project=app.session.project,
-                    queues=app.data.queue_limits(),
-                    queue=config.default_queue or "debug",
-                    pool=pool,
-                    container=container,
-                    site=app.data.job_site(),
-                    id="form",
-                )
+                yield job_form_for(self._app)
                 yield TextArea("", read_only=True, id="preview", language=None)
             yield Static("", id="saved")
             with Horizontal(classes="buttons"):

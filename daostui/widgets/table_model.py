@@ -40,7 +40,7 @@ def _matcher(text: str) -> tuple[Callable[[str], bool], bool]:
             pattern = re.compile(needle, re.IGNORECASE)
             return (lambda hay: pattern.search(hay) is not None), inverted
         except re.error:
-            pass
+            pass  # not a valid regex (e.g. "a[b" typed half-way): match it as plain text below
     lowered = needle.lower()
     return (lambda hay: lowered in hay), inverted
 
