@@ -21,7 +21,7 @@ LATENCY = 2.0
 
 async def _worst_stall(seconds: float, load: bool) -> tuple[float, int, int]:
     from daostui.app import DaosTui
-    from daostui.session import demo_session
+    from daostui.core.session import demo_session
     from daostui.sim import bindir, knobs, seed
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,7 +29,7 @@ def daostui(demo_dir: str) -> None:
 
     import daostui.app
     from daostui.app import DaosTui
-    from daostui.session import demo_session
+    from daostui.core.session import demo_session
 
     class FirstFrame(DaosTui):
         CSS_PATH = str(Path(daostui.app.__file__).with_name("app.tcss"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -21,11 +20,11 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
-from daostui.actions import BY_ID, allowed, global_actions
-from daostui.console_data import ConsoleData
-from daostui.refresh import RefreshPolicy
+from daostui.core.actions import BY_ID, allowed, global_actions
+from daostui.core.console_data import ConsoleData
+from daostui.core.refresh import RefreshPolicy
+from daostui.core.session import Session
 from daostui.screens.console import ConsoleScreen
-from daostui.session import Session
 from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
 
@@ -160,7 +159,7 @@ class DaosTui(App[int]):
         try:
             await self.data.load(pane)
         except Exception as exc:  # noqa: BLE001 - shown in the pane, retried with back-off
-            from daostui import errorlog
+            from daostui.core import errorlog
             from daostui.screens.dialogs import describe_failure
 
             errorlog.record(exc, f"refresh {pane}")
@@ -299,7 +298,8 @@ class DaosTui(App[int]):
             yield SystemCommand(
                 action.title, action.description, lambda a=action.id: self.run_action(f"do('{a}')")
             )
-        yield from self.data.jump_commands(self)
+        for title, help_text, pane, key in self.data.jump_targets():
+            yield SystemCommand(title, help_text, lambda p=pane, k=key: self.jump(p, k))
 
     def jump(self, pane: str, key: str) -> None:
         """Focus `pane` and put its cursor on the row keyed `key` (palette jumps, after create/submit)."""
@@ -329,7 +329,7 @@ class DaosTui(App[int]):
     def _follow_if_known(self) -> bool:
         job_id = self._pending_follow
         tracker = self.data.tracker
-        job = tracker.get(job_id) if tracker is not None else None
+        job = tracker.get(job_id)
         if job is None:
             return False
         self._pending_follow = ""
@@ -348,7 +348,7 @@ class DaosTui(App[int]):
 
         from textual.app import SuspendNotSupported
 
-        from daostui import interactive
+        from daostui.pbs import interactive_session as interactive
         from daostui.transport.ssh import SshTransport
 
         session = self.session
@@ -399,6 +399,3 @@ class DaosTui(App[int]):
         else:
             self.notify(f"Interactive job {outcome.job_id} ended.", timeout=6)
         self.refresh_pane("jobs")
-
-    def save_path(self, name: str) -> Path:
-        return self.session.workdir / name

@@ -115,9 +115,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     """Exit status: 0 all passed, 1 warnings, 2 failures (the worst result)."""
     import asyncio
 
-    from daostui import doctor
-    from daostui.errors import DaostuiError
-    from daostui.session import build_session
+    from daostui.core.errors import DaostuiError
+    from daostui.core.session import build_session
+    from daostui.doctor import checklist as doctor
 
     try:
         session = build_session(args)
@@ -143,7 +143,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _demo_dir(explicit: Path | None) -> Path:
-    from daostui import paths
+    from daostui.core import paths
 
     return explicit if explicit is not None else paths.demo_dir()
 
@@ -219,8 +219,8 @@ def cmd_demo_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    from daostui.errors import DaostuiError
-    from daostui.session import build_session
+    from daostui.core.errors import DaostuiError
+    from daostui.core.session import build_session
 
     try:
         session = build_session(args)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from daostui.actions import Action
+from daostui.core.actions import Action
 from daostui.screens.dialogs import ConfirmScreen, RunScreen, TypeToConfirmScreen
 
 if TYPE_CHECKING:
@@ -138,13 +138,13 @@ def pool_request(app: DaosTui, _action: Action) -> None:
 
 
 def wizard(app: DaosTui, _action: Action) -> None:
-    from daostui.screens.wizard import WizardScreen
+    from daostui.screens.wizard.screen import WizardScreen
 
     app.push_screen(WizardScreen())
 
 
 def doctor(app: DaosTui, _action: Action) -> None:
-    from daostui.screens.doctor import DoctorScreen
+    from daostui.screens.doctor_screen import DoctorScreen
 
     app.push_screen(DoctorScreen())
 
@@ -271,7 +271,7 @@ def cont_unmount(app: DaosTui, _action: Action) -> None:
 
 def cont_copy(app: DaosTui, _action: Action) -> None:
     """Back up a container to flare, or stage data from flare into it (`daos filesystem copy`)."""
-    from daostui import copying
+    from daostui.daos import copying
     from daostui.screens.copy_data import CopyDataScreen
 
     selected = _selected_container(app)
@@ -298,7 +298,7 @@ def cont_copy(app: DaosTui, _action: Action) -> None:
 
 def cont_acl(app: DaosTui, _action: Action) -> None:
     """Show who may open the container and share it (`daos cont update-acl` / `delete-acl`)."""
-    from daostui.screens.acl import AclScreen
+    from daostui.screens.acl_editor import AclScreen
 
     selected = _selected_container(app)
     if selected is None:
@@ -322,7 +322,6 @@ def mount_unmount(app: DaosTui, _action: Action) -> None:
 # ---------------------------------------------------------------------- jobs
 def _job(app: DaosTui) -> Any:
     key = _selected(app, "jobs")
-    assert app.data.tracker is not None
     return app.data.tracker.get(key) if key else None
 
 
@@ -407,7 +406,7 @@ def job_output(app: DaosTui, _action: Action) -> None:
 
 
 def job_interactive(app: DaosTui, _action: Action) -> None:
-    from daostui.screens.interactive import InteractiveScreen
+    from daostui.screens.interactive_job import InteractiveScreen
 
     def chosen(request: Any) -> None:
         if request is not None:

@@ -53,7 +53,7 @@ def demo_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_session(demo_dir: Path, tmp_path: Path):
-    from daostui.session import demo_session as make
+    from daostui.core.session import demo_session as make
     from daostui.transport.log import CommandLog
 
     session = make(demo_dir, log=CommandLog(tmp_path / "commands.jsonl"))
@@ -102,7 +102,7 @@ async def mode_session(request, demo_session, demo_dir: Path, tmp_path: Path):
 
 def ssh_session_for(server, demo_session, tmp_path: Path, *, trusted: bool):
     """A console session whose commands go to `server` (its known_hosts trusting it, or empty)."""
-    from daostui.session import build_clients
+    from daostui.core.session import build_clients
     from daostui.transport.base import Prelude
     from daostui.transport.log import CommandLog
     from daostui.transport.ssh import SshTarget, SshTransport

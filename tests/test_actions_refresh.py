@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from daostui.actions import ACTIONS, BY_ID, PANES, actions_for_pane, allowed
-from daostui.refresh import RefreshPolicy, format_age
+from daostui.core.actions import ACTIONS, BY_ID, PANES, actions_for_pane, allowed
+from daostui.core.refresh import RefreshPolicy, format_age
 
 
 def test_registry_ids_unique_and_keys_unique_per_scope() -> None:

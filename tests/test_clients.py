@@ -9,12 +9,12 @@ import json
 
 import pytest
 
+from daostui.core.errors import DaosError, MountError, PbsError, ValidationError
+from daostui.core.site import SiteProfile
 from daostui.daos.client import MODULE_HINT, DaosClient, harmless_noise
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
-from daostui.errors import DaosError, MountError, PbsError, ValidationError
 from daostui.mounts.client import MountsClient
 from daostui.pbs.client import STATUS_CHUNK, PbsClient
-from daostui.site import SiteProfile
 from daostui.transport.fake import FakeTransport, Reply
 
 POOL_UUID = "751f934f-9ab3-4611-b10e-4d2fc9ac0129"

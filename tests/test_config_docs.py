@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from daostui.actions import keys_markdown
-from daostui.config import CONFIG_REFERENCE, ConfigError, load_config, parse_config, save_project
-from daostui.site import SiteProfile, choose_daos_filesystem
+from daostui.core.actions import keys_markdown
+from daostui.core.config import CONFIG_REFERENCE, ConfigError, load_config, parse_config, save_project
+from daostui.core.site import SiteProfile, choose_daos_filesystem
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
 def test_readme_embeds_the_generated_keys_and_config_tables():
     assert keys_markdown() in README, (
-        "regenerate the README's Keys table from daostui.actions.keys_markdown()"
+        "regenerate the README's Keys table from daostui.core.actions.keys_markdown()"
     )
-    assert CONFIG_REFERENCE in README, "copy daostui.config.CONFIG_REFERENCE into the README"
+    assert CONFIG_REFERENCE in README, "copy daostui.core.config.CONFIG_REFERENCE into the README"
 
 
 def test_readme_example_config_loads():

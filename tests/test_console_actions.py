@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from daostui import paths
-from daostui.actions import ACTIONS, BY_ID
+from daostui.core import paths
+from daostui.core.actions import ACTIONS, BY_ID
 from daostui.handlers import HANDLERS
 from tests.conftest import make_app
 from tests.pilot_helpers import finish_run, wait_for, wait_loaded, wait_screen

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from daostui import acl, copying
-from daostui.errors import DaosError, ValidationError
-from daostui.site import SiteProfile
+from daostui.core.errors import DaosError, ValidationError
+from daostui.core.site import SiteProfile
+from daostui.daos import acl, copying
 from tests.conftest import make_app
 from tests.pilot_helpers import finish_run, wait_for, wait_loaded, wait_screen
 
@@ -460,7 +460,7 @@ async def acl_entries(session, cont: str = "checkpoints") -> list[str]:
 
 
 async def test_acl_screen_add_and_remove(demo_session):
-    from daostui.screens.acl import AclScreen
+    from daostui.screens.acl_editor import AclScreen
 
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
@@ -555,7 +555,7 @@ async def test_acl_screen_add_and_remove(demo_session):
 
 
 async def test_acl_screen_shows_load_failure(demo_session):
-    from daostui.screens.acl import AclScreen
+    from daostui.screens.acl_editor import AclScreen
 
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:

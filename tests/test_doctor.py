@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from daostui import doctor as doctor_module
-from daostui.doctor import (
+from daostui.doctor import checklist as doctor_module
+from daostui.doctor.checklist import (
     FAIL,
     PASS,
     SKIP,
@@ -236,7 +236,7 @@ async def test_harmless_noise_on_a_failure_is_noted_once(demo_session: Any, demo
 
 async def test_commands_are_reported_when_the_log_ring_buffer_is_full(demo_dir: Path) -> None:
     """A console that ran for a day has a full (bounded) command log; the report must still list commands."""
-    from daostui.session import demo_session
+    from daostui.core.session import demo_session
     from daostui.transport.log import CommandLog
 
     session = demo_session(demo_dir, log=CommandLog(None, maxlen=3))

@@ -52,7 +52,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from daostui import console_data
+from daostui.core import console_data
 from daostui.sim import knobs
 from tests.conftest import make_app
 from tests.pilot_helpers import wait_for, wait_loaded, wait_screen

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from daostui import interactive, sim
+from daostui import sim
+from daostui.pbs import interactive_session as interactive
 from daostui.transport.ssh import SshTarget, SshTransport
 from tests.sshserver import SshTestServer
 

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from daostui.errors import ValidationError
-from daostui.jobscript import (
+from daostui.core.errors import ValidationError
+from daostui.core.site import SiteProfile
+from daostui.pbs.jobscript import (
     CPU_BIND_12,
     JobRequest,
     cpu_binding,
@@ -29,7 +30,6 @@ from daostui.jobscript import (
     validate,
 )
 from daostui.pbs.limits import AURORA_DEFAULTS
-from daostui.site import SiteProfile
 
 GOLDEN = Path(__file__).parent / "golden"
 TUTORIAL = SiteProfile()

@@ -31,7 +31,7 @@ def test_import_contracts_are_kept():
 
 def test_ruff_is_clean():
     result = subprocess.run(
-        [tool("ruff"), "check", "daostui", "tests", "benchmarks"],
+        [tool("ruff"), "check", "daostui", "tests", "benchmarks", "tools"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from daostui.core.errors import ParseError, ValidationError
 from daostui.daos import parse
 from daostui.daos.labels import MAX_LABEL, is_valid_label, label_problem, validate_label
-from daostui.errors import ParseError, ValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "daos"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from daostui.errors import ParseError
+from daostui.core.errors import ParseError
 from daostui.mounts.parse import dfuse_mounts, parse_mounts, unescape
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mounts"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from daostui.errors import DaostuiError, ParseError, ValidationError
+from daostui.core.errors import DaostuiError, ParseError, ValidationError
 from daostui.pbs import parse
 from daostui.pbs.exitstatus import decode_exit_status
 from daostui.pbs.walltime import format_walltime, parse_walltime, parse_walltime_value

@@ -28,9 +28,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from daostui.core.errors import DaostuiError
 from daostui.daos import labels
 from daostui.daos import parse as daos
-from daostui.errors import DaostuiError
 from daostui.mounts import parse as mounts
 from daostui.pbs import parse as pbs
 from daostui.pbs.exitstatus import decode_exit_status

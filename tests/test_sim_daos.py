@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from daostui.core.errors import DaosError, ParseError
 from daostui.daos.presets import ContainerCreateRequest
-from daostui.errors import DaosError, ParseError
 from daostui.sim import environment, knobs
 
 NONEXIST = "DER_NONEXIST(-1005): The specified entity does not exist"
@@ -268,7 +268,7 @@ async def test_unclean_then_healthy_and_fs_check(demo_session, demo_dir: Path) -
 
 
 async def test_unclean_container_does_not_mount(demo_session, demo_dir: Path) -> None:
-    from daostui.errors import MountError
+    from daostui.core.errors import MountError
 
     knobs.add_fault(demo_dir, "unclean", pool="hpc_demo", cont="checkpoints")
     with pytest.raises(MountError) as refused:
@@ -346,7 +346,7 @@ async def test_mount_probe_unmount(demo_session, tmp_path: Path) -> None:
 
 
 async def test_mount_unknown_container_fails(demo_session) -> None:
-    from daostui.errors import MountError
+    from daostui.core.errors import MountError
 
     with pytest.raises(MountError) as failed:
         await demo_session.mounts.mount("hpc_demo", "nosuch")
@@ -367,7 +367,7 @@ async def test_hung_mount_probe(demo_session, demo_dir: Path) -> None:
 
 
 async def test_unmount_not_mounted(demo_session, tmp_path: Path) -> None:
-    from daostui.errors import MountError
+    from daostui.core.errors import MountError
 
     with pytest.raises(MountError):
         await demo_session.mounts.unmount(str(tmp_path / "mnt" / "nothing"))

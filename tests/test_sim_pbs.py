@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from daostui.errors import PbsError
-from daostui.jobscript import JobRequest, generate_script
+from daostui.core.errors import PbsError
 from daostui.pbs.client import PbsClient
+from daostui.pbs.jobscript import JobRequest, generate_script
 from daostui.sim import environment, knobs
 
 HEADER = """#!/bin/bash -l

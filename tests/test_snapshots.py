@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from daostui import paths
+from daostui.core import paths
+from daostui.core.wizard_progress import WizardState, save_state
 from daostui.pbs.parse import parse_jobs_json
 from daostui.transport.base import CommandResult
-from daostui.wizard import WizardState, save_state
 from tests.conftest import FROZEN_TIME, make_app
 from tests.pilot_helpers import wait_for, wait_loaded, wait_screen
 
@@ -60,7 +60,7 @@ def fixed_log_entries() -> list[CommandResult]:
 
 def console(demo_session: Any) -> Any:
     # paths shown on screen must not contain pytest's temporary directories: use the site default
-    from daostui.site import SiteProfile
+    from daostui.core.site import SiteProfile
 
     demo_session.site = demo_session.site.with_overrides(
         login_mount_root=SiteProfile().login_mount_root, flare_projects_root=SiteProfile().flare_projects_root
@@ -250,7 +250,7 @@ def test_interactive_job_form(snap_compare, demo_session):
 # ---------------------------------------------------------------------- wizard
 def wizard_at(state: WizardState | None, *, settle_on: str = ""):
     async def run_before(pilot: Any) -> None:
-        from daostui.screens.wizard import WizardScreen
+        from daostui.screens.wizard.screen import WizardScreen
 
         await settle(pilot)
         if state is not None:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from daostui.errors import TransportError
+from daostui.core.errors import TransportError
 from daostui.transport.base import Prelude
 from daostui.transport.ssh import SshTarget, SshTransport
 from tests.sshserver import SshTestServer

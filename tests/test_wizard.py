@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from daostui import paths
-from daostui.screens.wizard import WizardScreen
-from daostui.wizard import STEPS, WizardState, load_state, save_state
+from daostui.core import paths
+from daostui.core.wizard_progress import STEPS, WizardState, load_state, save_state
+from daostui.screens.wizard.screen import WizardScreen
 from tests.conftest import make_app
 from tests.pilot_helpers import wait_for
 

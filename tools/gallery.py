@@ -46,9 +46,9 @@ def keys(*pressed: str, screen: str = "", pause: float = 0.4) -> Step:
 
 def wizard_step(step_index: int, **state: Any) -> Step:
     async def step(pilot: Any, app: Any) -> None:
-        from daostui import paths
-        from daostui.screens.wizard import WizardScreen
-        from daostui.wizard import WizardState, save_state
+        from daostui.core import paths
+        from daostui.core.wizard_progress import WizardState, save_state
+        from daostui.screens.wizard.screen import WizardScreen
         from tests.pilot_helpers import wait_for, wait_screen
 
         save_state(paths.wizard_state_file(), WizardState(step=step_index, **state))
@@ -86,9 +86,9 @@ SCREENS: dict[str, list[Step]] = {
 
 async def shoot(name: str, steps: list[Step], tmp: Path) -> Path:
     from daostui.app import DaosTui
-    from daostui.session import demo_session
+    from daostui.core.session import demo_session
+    from daostui.core.site import SiteProfile
     from daostui.sim import bindir, seed
-    from daostui.site import SiteProfile
 
     demo = tmp / name
     seed.reset(demo, seed=0)
@@ -100,7 +100,9 @@ async def shoot(name: str, steps: list[Step], tmp: Path) -> Path:
         login_mount_root=SiteProfile().login_mount_root, flare_projects_root=SiteProfile().flare_projects_root
     )
     session.mounts.site = session.site
-    app = DaosTui(session, clock=lambda: 1_795_000_000.0, auto_refresh=False, show_host=False, show_timings=False)
+    app = DaosTui(
+        session, clock=lambda: 1_795_000_000.0, auto_refresh=False, show_host=False, show_timings=False
+    )
     size = (120, 45) if name == "wizard-5-job" else SIZE
     async with app.run_test(size=size) as pilot:
         await _settle(pilot, app)

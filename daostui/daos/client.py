@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from daostui.errors import DaosError, DaostuiError, ParseError
+from daostui.core.errors import DaosError, DaostuiError, ParseError
 from daostui.transport.base import CommandResult, Transport
 
 if TYPE_CHECKING:

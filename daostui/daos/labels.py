@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from daostui.errors import ValidationError
+from daostui.core.errors import ValidationError
 
 MAX_LABEL = 127
 _ALLOWED = re.compile(r"[A-Za-z0-9._:-]+")

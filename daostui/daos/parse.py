@@ -12,6 +12,7 @@ import math
 import re
 from typing import Any
 
+from daostui.core.errors import ParseError
 from daostui.daos.models import (
     AutotestResult,
     AutotestStep,
@@ -27,7 +28,6 @@ from daostui.daos.models import (
     PoolRebuild,
     PoolTier,
 )
-from daostui.errors import ParseError
 
 # ---------------------------------------------------------------------- helpers
 _UNITS = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from daostui.core.errors import ValidationError
 from daostui.daos.labels import validate_label
-from daostui.errors import ValidationError
 
 CONTAINER_TYPES = ("POSIX", "HDF5", "PYTHON", "SPARK", "DATABASE", "ROOT", "SEISMIC", "METEO")
 CHOICES = {

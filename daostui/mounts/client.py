@@ -12,10 +12,10 @@ import json
 import posixpath
 from pathlib import Path
 
-from daostui.errors import MountError, ParseError
+from daostui.core.errors import MountError, ParseError
+from daostui.core.site import SiteProfile
 from daostui.mounts.models import Mount, MountHealth
 from daostui.mounts.parse import dfuse_mounts, parse_mounts
-from daostui.site import SiteProfile
 from daostui.transport.base import CommandResult, Transport
 
 PROBE_TIMEOUT = 5.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from daostui.errors import ParseError
+from daostui.core.errors import ParseError
 from daostui.mounts.models import MountEntry
 
 _OCTAL = re.compile(r"\\([0-7]{3})")

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
-from daostui.errors import ParseError, PbsError
+from daostui.core.errors import ParseError, PbsError
 from daostui.pbs.hints import MISSING_PROGRAM, hint_for_job_error, hint_for_qsub_error
 from daostui.transport.base import CommandResult, Transport
 

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from daostui.errors import DaostuiError, ParseError
+from daostui.core.errors import DaostuiError, ParseError
 from daostui.pbs.models import Job, Queue, ServerInfo
 from daostui.pbs.walltime import parse_walltime
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from daostui.errors import ParseError, ValidationError
+from daostui.core.errors import ParseError, ValidationError
 
 _WALLTIME = re.compile(r"^\s*(?:(\d{1,4}):)?(?:(\d{1,2}):)?(\d{1,7})\s*$")
 

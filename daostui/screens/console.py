@@ -14,21 +14,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
-from daostui.actions import actions_for_pane
+from daostui.core.actions import actions_for_pane
 from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.header import StatusHeader
-from daostui.widgets.quiet import QuietStatic
 from daostui.widgets.pane import ResourcePane
+from daostui.widgets.quiet import QuietStatic
 from daostui.widgets.resource_columns import (
     CONTAINER_COLUMNS,
     JOB_COLUMNS,
-    job_search,
     MOUNT_COLUMNS,
     POOL_COLUMNS,
     container_key,
     job_key,
+    job_search,
     mount_key,
     pool_key,
 )

@@ -19,7 +19,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from daostui.copying import (
+from daostui.core.errors import ValidationError
+from daostui.daos.copying import (
     DIRECTIONS,
     FROM_FLARE,
     LARGE_DATA_HINT,
@@ -29,7 +30,6 @@ from daostui.copying import (
     default_flare_path,
     project_dir,
 )
-from daostui.errors import ValidationError
 from daostui.screens.dialogs import DIALOG_CSS
 
 

@@ -17,9 +17,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
+from daostui.core.errors import ValidationError
 from daostui.daos.labels import label_problem
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
-from daostui.errors import ValidationError
 from daostui.screens.dialogs import DIALOG_CSS
 
 

@@ -78,7 +78,7 @@ class DetailScreen(ModalScreen[None]):
         try:
             body: RenderableType = await self._load()
         except Exception as exc:  # noqa: BLE001 - shown, never fatal
-            from daostui import errorlog
+            from daostui.core import errorlog
 
             errorlog.record(exc, self._title)
             headline, lines = describe_failure(exc, timings=self.app.show_timings)
@@ -223,7 +223,7 @@ def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
                 "(see ALCF's 'Job missing from queue').",
                 style="yellow",
             )
-            known = app.data.tracker.get(key) if app.data.tracker is not None else None
+            known = app.data.tracker.get(key)
             if known is None or known.state == "LOST":
                 return note
             note.append(" Showing the last status seen.")

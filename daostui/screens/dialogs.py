@@ -18,8 +18,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
 
-from daostui import errorlog
-from daostui.errors import CommandError, DaostuiError
+from daostui.core import errorlog
+from daostui.core.errors import CommandError, DaostuiError
 from daostui.transport.base import CommandResult
 
 DIALOG_CSS = """
@@ -173,7 +173,7 @@ def describe_failure(exc: BaseException, *, timings: bool = True) -> tuple[str, 
         return str(exc), lines
     if isinstance(exc, DaostuiError):
         return str(exc), [f"what to do: {exc.hint}"] if exc.hint else []
-    from daostui import paths
+    from daostui.core import paths
 
     return f"{type(exc).__name__}: {exc}", [
         f"This is a bug in daostui: the traceback is in {paths.error_log_file()}; please report it."

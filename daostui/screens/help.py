@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from daostui.actions import ACTIONS, PANES, allowed, key_label
+from daostui.core.actions import ACTIONS, PANES, allowed, key_label
 from daostui.widgets.resource_columns import COLUMN_HELP
 
 

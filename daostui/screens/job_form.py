@@ -20,8 +20,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from daostui.errors import DaostuiError, ValidationError
-from daostui.jobscript import JobRequest, generate_script, save_script, script_filename, validate
+from daostui.core.errors import DaostuiError, ValidationError
+from daostui.pbs.jobscript import JobRequest, generate_script, save_script, script_filename, validate
 from daostui.pbs.limits import AURORA_DEFAULTS, QueueLimits
 from daostui.pbs.walltime import parse_walltime
 
@@ -33,8 +33,6 @@ INTERCEPTION = [
     ("libioil: data only", "ioil"),
     ("libpil4dfs: data + metadata (ALCF preferred)", "pil4dfs"),
 ]
-
-
 
 
 class JobForm(Widget):

@@ -18,11 +18,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from daostui import paths
+from daostui.core import paths
 from daostui.screens.dialogs import DIALOG_CSS
 
 if TYPE_CHECKING:
-    from daostui.session import Session
+    from daostui.core.session import Session
 
 FIELDS = (
     ("project", "Project name"),

@@ -228,7 +228,7 @@ def main(args: list[str]) -> int:
         return exc.status
     full_id = pbs_state.job_id(seq)
     if interactive:
-        from daostui.sim.interactive import run_interactive
+        from daostui.sim.qsub_interactive import run_interactive
 
         return run_interactive(directory, seq)
     if not lost:

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import asyncssh
 
-from daostui.errors import TransportError
+from daostui.core.errors import TransportError
 from daostui.transport.base import (
     DEFAULT_TIMEOUT,
     EXIT_CANCELLED,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
-from daostui.units import human_bytes
+from daostui.core.units import human_bytes
 
 __all__ = ["bar", "human_bytes", "tier_gauge"]
 

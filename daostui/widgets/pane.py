@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from daostui.refresh import format_age
+from daostui.core.refresh import format_age
 from daostui.widgets.quiet import QuietStatic
 from daostui.widgets.resource_table import ResourceTable
 from daostui.widgets.table_model import Column

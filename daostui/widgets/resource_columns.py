@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from daostui.units import human_bytes
+from daostui.core.units import human_bytes
 from daostui.widgets.table_model import Column
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from daostui.errors import ValidationError
+from daostui.core.errors import ValidationError
 
 #: Container permission letters in the order `daos` prints them, with what each allows.
 PERMISSIONS: dict[str, str] = {

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from daostui import paths
-from daostui.errors import ValidationError
-from daostui.site import SiteProfile
+from daostui.core import paths
+from daostui.core.errors import ValidationError
+from daostui.core.site import SiteProfile
 
 
 class ConfigError(ValidationError):

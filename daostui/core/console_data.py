@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from daostui.pbs.tracker import JobTracker
 
 if TYPE_CHECKING:
+    from daostui.core.session import Session
     from daostui.daos.models import ContainerProperties, ContainerRef, Pool
     from daostui.mounts.models import Mount
-    from daostui.session import Session
 
 #: Containers whose properties (health, rd_fac, type) are fetched per refresh; the rest show "…"
 #: until their turn or until selected, so a pool with thousands of containers stays cheap.
@@ -51,7 +51,7 @@ class ConsoleData:
     containers: dict[str, list[ContainerRef]] = field(default_factory=dict)
     props: dict[tuple[str, str], ContainerProperties] = field(default_factory=dict)
     mounts: list[Mount] = field(default_factory=list)
-    tracker: JobTracker | None = None
+    tracker: JobTracker = field(init=False)
     loaded: set[str] = field(default_factory=set)
     queues: list[Any] = field(default_factory=list)
     server: Any = None
@@ -108,9 +108,6 @@ class ConsoleData:
 
         await asyncio.gather(*(one(ref) for ref in refs))
 
-    async def refresh_container(self, pool: str, cont: str) -> None:
-        self.props[(pool, cont)] = await self.session.daos.cont_get_prop(pool, cont)
-
     async def load_mounts(self) -> None:
         mounts = await self.session.mounts.list()
         probed = await asyncio.gather(
@@ -123,7 +120,6 @@ class ConsoleData:
         self.mounts = mounts
 
     async def load_jobs(self) -> None:
-        assert self.tracker is not None
         await self.tracker.refresh()
         if not self.queues:
             await self.load_queues()
@@ -151,7 +147,7 @@ class ConsoleData:
 
     def job_site(self) -> Any:
         """The site profile with the DAOS filesystem name the server actually lists."""
-        from daostui.site import choose_daos_filesystem
+        from daostui.core.site import choose_daos_filesystem
 
         site = self.session.site
         valid = list(getattr(self.server, "valid_filesystems", []) or [])
@@ -188,11 +184,7 @@ class ConsoleData:
             return self.container_rows(pool), pool or None
         if pane == "mounts":
             return list(self.mounts), None
-        assert self.tracker is not None
         return self.tracker.jobs(), None
-
-    def pool(self, name: str) -> Pool | None:
-        return next((p for p in self.pools if p.name == name or p.uuid == name), None)
 
     def container(self, pool: str, key: str) -> ContainerRow | None:
         return next((r for r in self.container_rows(pool) if r.uuid == key or r.label == key), None)
@@ -209,34 +201,18 @@ class ConsoleData:
             return ""
         return "New to DAOS on Aurora? Press w for the guided setup (container → mount → job → submit)."
 
-    def jump_commands(self, app: Any) -> list[Any]:
-        from textual.app import SystemCommand
-
-        commands = []
-        for pool in self.pools:
-            commands.append(
-                SystemCommand(
-                    f"Go to pool {pool.name}",
-                    f"{pool.state}, {pool.used_pct}% used",
-                    lambda p=pool.name: app.jump("pools", p),
-                )
-            )
+    def jump_targets(self) -> list[tuple[str, str, str, str]]:
+        """(title, help, pane, key) of every row the palette can jump to."""
+        targets = [
+            (f"Go to pool {pool.name}", f"{pool.state}, {pool.used_pct}% used", "pools", pool.name)
+            for pool in self.pools
+        ]
         for pool, refs in self.containers.items():
-            for ref in refs:
-                commands.append(
-                    SystemCommand(
-                        f"Go to container {ref.label}",
-                        f"in pool {pool}",
-                        lambda r=ref: app.jump("containers", r.uuid),
-                    )
-                )
-        assert self.tracker is not None
-        for job in self.tracker.jobs():
-            commands.append(
-                SystemCommand(
-                    f"Go to job {job.short_id} {job.name}",
-                    job.state_name,
-                    lambda j=job: app.jump("jobs", j.id),
-                )
-            )
-        return commands
+            targets += [
+                (f"Go to container {ref.label}", f"in pool {pool}", "containers", ref.uuid) for ref in refs
+            ]
+        targets += [
+            (f"Go to job {job.short_id} {job.name}", job.state_name, "jobs", job.id)
+            for job in self.tracker.jobs()
+        ]
+        return targets

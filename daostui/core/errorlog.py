@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 import traceback
 
-from daostui import paths
-from daostui.errors import DaostuiError
+from daostui.core import paths
+from daostui.core.errors import DaostuiError
 
 
 def record(exc: BaseException, where: str) -> str | None:

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from daostui.interactive import InteractiveRequest, interactive_argv
+from daostui.pbs.interactive_session import InteractiveRequest, interactive_argv
 from daostui.screens.job_form import JobForm, job_form_for
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class InteractiveScreen(ModalScreen[InteractiveRequest | None]):
     @on(Checkbox.Changed)
     def _refresh(self) -> None:
         self.query_one(JobForm).show_status()
-        request, problem = self.request()
+        request, _problem = self.request()
         lines = []
         if request is not None:
             lines.append("$ " + shlex.join(request.argv))

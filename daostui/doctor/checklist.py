@@ -17,11 +17,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from daostui.errors import CommandError, DaostuiError
-from daostui.units import human_bytes
+from daostui.core.errors import CommandError, DaostuiError
+from daostui.core.units import human_bytes
 
 if TYPE_CHECKING:
-    from daostui.session import Session
+    from daostui.core.session import Session
 
 PASS, WARN, FAIL, SKIP = "PASS", "WARN", "FAIL", "SKIP"
 SEVERITY = {PASS: 0, SKIP: 0, WARN: 1, FAIL: 2}

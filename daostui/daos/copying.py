@@ -16,13 +16,13 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from daostui.errors import ValidationError
-from daostui.units import human_bytes
+from daostui.core.errors import ValidationError
+from daostui.core.units import human_bytes
 
 if TYPE_CHECKING:
+    from daostui.core.site import SiteProfile
     from daostui.daos.client import DaosClient
     from daostui.daos.models import FsCopyResult
-    from daostui.site import SiteProfile
 
 TO_FLARE = "to_flare"
 FROM_FLARE = "from_flare"

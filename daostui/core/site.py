@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from daostui.errors import ValidationError
+from daostui.core.errors import ValidationError
 
 DAOS_FILESYSTEMS_PREFERRED = ("daos_user_fs", "daos_user")
 

@@ -4,7 +4,7 @@ Each step says in a few lines what it does and why, shows the exact commands bef
 runs them in an App-owned worker (the UI never waits) and shows the outcome with the same failure
 text as every other action. Progress is saved to the state dir after every change, so `esc`
 leaves without losing anything and reopening offers to resume. State and the summary live in the
-Textual-free `daostui.wizard`; this screen only shows them and sends intents to the clients.
+Textual-free `daostui.core.wizard_progress`; this screen only shows them and sends intents to the clients.
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from daostui import errorlog, paths
+from daostui.core import errorlog, paths
+from daostui.core.errors import CommandError, DaosError, DaostuiError, TransportError, ValidationError
+from daostui.core.units import human_bytes
+from daostui.core.wizard_progress import STEPS, WizardState, clear_state, load_state, save_state, summary
 from daostui.daos.labels import label_problem
 from daostui.daos.models import ContainerRef
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
-from daostui.errors import CommandError, DaosError, DaostuiError, TransportError, ValidationError
-from daostui.jobscript import save_script, script_filename
+from daostui.pbs.jobscript import save_script, script_filename
 from daostui.screens.dialogs import ConfirmScreen, command_lines, describe_failure
 from daostui.screens.job_form import JobForm
-from daostui.units import human_bytes
-from daostui.wizard import STEPS, WizardState, clear_state, load_state, save_state, summary
 
 if TYPE_CHECKING:
     from daostui.app import DaosTui
@@ -720,7 +720,7 @@ class WizardScreen(Screen[None]):
 
     def _remember_project(self, project: str) -> None:
         """Asked once, remembered: the project goes into the config file for next time."""
-        from daostui.config import save_project
+        from daostui.core.config import save_project
 
         session = self.tui.session
         if session.mode == "demo":

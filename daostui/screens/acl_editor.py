@@ -20,7 +20,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, DataTable, Input, Label, RadioButton, RadioSet, Static
 
-from daostui.acl import (
+from daostui.core.errors import ValidationError
+from daostui.daos.acl import (
     OWNER,
     POSIX_ADVICE,
     PRESETS,
@@ -33,7 +34,6 @@ from daostui.acl import (
     permissions_legend,
     short_permissions,
 )
-from daostui.errors import ValidationError
 from daostui.screens.dialogs import DIALOG_CSS, ConfirmScreen, describe_failure
 
 CUSTOM = "custom"

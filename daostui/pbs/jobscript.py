@@ -15,11 +15,11 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from daostui.core.errors import ValidationError
+from daostui.core.site import SiteProfile
 from daostui.daos.labels import validate_label
-from daostui.errors import ValidationError
 from daostui.pbs.limits import QueueLimits
 from daostui.pbs.walltime import format_walltime, parse_walltime
-from daostui.site import SiteProfile
 
 #: ALCF's binding for 12 ranks per node: 3 ranks per NIC-local core group on each socket
 #: (cores 0 and 52 are reserved since 2025-03-31).

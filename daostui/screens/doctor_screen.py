@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
-from daostui.doctor import FAIL, PASS, WARN, Check, Doctor, fix_unclean, report_text, worst
+from daostui.doctor.checklist import FAIL, PASS, WARN, Check, Doctor, fix_unclean, report_text, worst
 
 STYLE = {PASS: "green", WARN: "yellow", FAIL: "bold red"}
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from daostui import paths
-from daostui.config import Config, load_config
+from daostui.core import paths
+from daostui.core.config import Config, load_config
+from daostui.core.errors import ValidationError
+from daostui.core.site import SiteProfile
 from daostui.daos.client import DaosClient
-from daostui.errors import ValidationError
 from daostui.mounts.client import MountsClient
 from daostui.pbs.client import PbsClient
-from daostui.site import SiteProfile
 from daostui.transport.base import Prelude, Transport
 from daostui.transport.local import LocalTransport
 from daostui.transport.log import CommandLog
@@ -51,7 +51,6 @@ class Session:
     demo_dir: Path | None = None
     #: Where daostui saves job scripts and requests by default.
     workdir: Path = field(default_factory=Path.cwd)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def badge(self) -> str:

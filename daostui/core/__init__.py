@@ -1,0 +1,1 @@
+"""Textual-free glue: actions, config, site profile, session, refresh policy, errors, paths."""

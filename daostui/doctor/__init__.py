@@ -1,0 +1,1 @@
+"""The DAOS troubleshooting checklist (Textual-free)."""

@@ -1,0 +1,1 @@
+"""The guided wizard: one widget per step."""
