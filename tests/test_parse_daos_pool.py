@@ -5,19 +5,11 @@ Fixtures are DAOS's own printer tests and real captures (provenance in tests/fix
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from daostui.core.errors import ParseError
 from daostui.daos import parse
-
-FIXTURES = Path(__file__).parent / "fixtures" / "daos"
-
-
-def fixture(name: str) -> str:
-    with open(FIXTURES / name, newline="") as fh:
-        return fh.read()
+from tests.test_parse_daos import fixture
 
 
 # ---------------------------------------------------------------------- pools

@@ -66,14 +66,7 @@ def mount(directory: Path, mountpoint: str, pool_name: str, cont_name: str) -> t
                 "mount option\nExiting -1003 DER_INVAL\n",
             )
         source = ds.data_dir(directory, pool, cont)
-        entry = {
-            "pool_uuid": pool["uuid"],
-            "cont_uuid": cont["uuid"],
-            "pool": pool["label"],
-            "cont": cont["label"],
-            "uid": os.getuid(),
-            "gid": os.getgid(),
-        }
+        entry = dfuse_lookup.entry(pool, cont)
         pid = None
         if not why_not_fuse:
             pid, failure = fuse_mount.start(directory, path, source, pool["uuid"])

@@ -57,6 +57,19 @@ def lookup(
     return pool, cont
 
 
+def entry(pool: dict[str, Any], cont: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A mount record: what is mounted, and the uid/gid dfuse's options carry."""
+    return {
+        "pool_uuid": pool["uuid"],
+        "cont_uuid": cont["uuid"],
+        "pool": pool["label"],
+        "cont": cont["label"],
+        "uid": os.getuid(),
+        "gid": os.getgid(),
+        **extra,
+    }
+
+
 def busy(data_dir: Path) -> bool:
     """Some process has its working directory in the container (what makes an unmount busy)."""
     real = os.path.realpath(data_dir)

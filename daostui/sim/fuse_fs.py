@@ -31,7 +31,7 @@ from typing import Any
 import mfusepy
 
 from daostui.sim import daos_state as ds
-from daostui.sim import kernel_mounts, knobs
+from daostui.sim import fuse_mount, kernel_mounts, knobs
 
 #: How often the watcher process re-reads the knobs and the mount table.
 WATCH_INTERVAL = 0.2
@@ -165,22 +165,12 @@ def _read(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def watch(directory: Path, mountpoint: str, daemon: int) -> None:
     """The watcher process: SIGSTOP the daemon while the mount is hung, SIGCONT when it is not."""
     knobs_file = directory / "knobs.json"
     seen: int | None = -1
     stopped = mounted_once = False
-    while _alive(daemon) and os.getppid() == daemon:
+    while fuse_mount.alive(daemon) and os.getppid() == daemon:
         try:
             stamp: int | None = knobs_file.stat().st_mtime_ns
         except OSError:
@@ -196,7 +186,7 @@ def watch(directory: Path, mountpoint: str, daemon: int) -> None:
         if mounted_once and not mounted:
             break
         time.sleep(WATCH_INTERVAL)
-    if stopped and _alive(daemon):
+    if stopped and fuse_mount.alive(daemon):
         os.kill(daemon, signal.SIGCONT)  # let it see its unmount and exit
 
 

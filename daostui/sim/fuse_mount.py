@@ -112,7 +112,8 @@ def fusermount(directory: Path, *args: str) -> tuple[int, str]:
     return done.returncode, done.stderr
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -136,7 +137,7 @@ def stop_daemon(pid: int | None, wait: float = EXIT_WAIT) -> None:
                 os.kill(pid, signal.SIGCONT)  # a daemon stopped by the hung_mount knob handles it now
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if not _alive(pid):
+            if not alive(pid):
                 return
             time.sleep(0.02)
 

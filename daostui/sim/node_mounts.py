@@ -72,15 +72,7 @@ def launch(directory: Path, pairs: list[tuple[str, str]], nodes: list[str]) -> l
                     continue
                 target.rmdir()
                 target.symlink_to(source)
-            entry = {
-                "pool_uuid": pool["uuid"],
-                "cont_uuid": cont["uuid"],
-                "pool": pool["label"],
-                "cont": cont["label"],
-                "uid": os.getuid(),
-                "gid": os.getgid(),
-                "job": job,
-            }
+            entry = dfuse_lookup.entry(pool, cont, job=job)
             for node in nodes:
                 records.setdefault(node, {})[path] = entry
                 out.append(
