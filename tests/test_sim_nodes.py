@@ -122,6 +122,8 @@ async def test_job_node_mounts_are_not_login_mounts(demo_dir: Path, tmp_path: Pa
         assert re.fullmatch(rf"dfuse {target} fuse\.daos rw,nosuid,nodev,noatime,\S+ 0 0\n", table)
     records = store.load(demo_dir, "nodes")
     assert sorted(records) == sorted(NODES) and records[NODES[0]][str(target)]["job"].startswith("8875194.")
+    in_job = _in_job(demo_dir, tmp_path, "bash", "-c", "mount | grep dfuse").stdout
+    assert in_job.startswith(f"dfuse on {target} type fuse.daos (")  # the node's own mounts, in the job
     info = await demo_session.daos.cont_query("hpc_demo", "checkpoints")
     assert info.num_handles == 1 + len(NODES)  # each node's dfuse holds the container open
     busy = run(demo_dir, "daos", "container", "destroy", "hpc_demo", "checkpoints")

@@ -13,8 +13,8 @@ character). Domain kinds read by the simulated tools: `agent_down`, `unclean`, `
 (`path` for `hung_mount`, `pool` for `rebuild_failed`, `pool` + `cont` for `unclean`) or, when
 set from the command line, with `match`, a glob on that target (the mount point, the pool label):
 
-- `hung_mount`: listing the mount blocks forever. With real FUSE mounts the filesystem daemon stops
-  answering (its handlers block until the knob is cleared), so the kernel really hangs `ls`/`stat`.
+- `hung_mount`: listing the mount blocks forever. A real FUSE mount's daemon is stopped (SIGSTOP)
+  until the knob is cleared, so the kernel really holds `ls`/`stat` (see `fuse_fs`).
 - `rebuild_failed`: `daos pool query` reports the pool's rebuild failed (`status`, default
   -DER_NOSPACE); a pool with no disabled targets loses one engine (32 targets) for it.
 """

@@ -3,7 +3,7 @@
 Real FUSE mounts (see `fuse_mount`) are in the kernel's table, so the real `mount` and `df` show
 them by themselves. Where the simulator falls back to table-file mounts (a symlink per mount point),
 these shims add them in the real tools' formats, so the tutorial's `mount | grep dfuse` and `df -h`
-answer as on Aurora:
+answer as on Aurora (inside a job, with the job's head node's mounts, not the login node's):
 
 - `mount` (no arguments, or `-l`, or `-t fuse.daos`): util-linux's `SOURCE on TARGET type TYPE
   (OPTIONS)` lines, after the real ones;
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from daostui.sim import daos_state as ds
-from daostui.sim import store
+from daostui.sim import node_mounts, store
 
 MOUNT_OPTIONS = "rw,nosuid,nodev,noatime,user_id={uid},group_id={gid},default_permissions"
 DF_MIN_WIDTHS = (14, 5, 5, 5, 4, 0)
@@ -44,9 +44,16 @@ def _real(directory: Path, program: str) -> str:
 
 
 def simulated_mounts(directory: Path) -> dict[str, dict[str, Any]]:
-    """The table-file (not kernel) dfuse mounts of the login node."""
+    """The table-file (not kernel) dfuse mounts of the node this runs on.
+
+    Inside a job (`$PBS_NODEFILE` set) that is the job's head node, whose mounts `launch-dfuse.sh`
+    recorded; elsewhere the login node.
+    """
+    nodes = node_mounts.job_nodes()
     with store.lock(directory):
-        mounts = store.load(directory, "mounts")
+        mounts = (
+            store.load(directory, "nodes").get(nodes[0], {}) if nodes else store.load(directory, "mounts")
+        )
     return {path: entry for path, entry in sorted(mounts.items()) if not entry.get("real")}
 
 
