@@ -339,3 +339,18 @@ def test_der_status_descriptions() -> None:
     assert describe_status(-2027) == "DER_OP_CANCELED(-2027): Operation canceled"
     assert describe_status(-7) == "DER_UNKNOWN(-7): Unknown error code -7"
     assert (der_name(0), der_name(-2031)) == ("DER_SUCCESS", "DER_RF")
+
+
+def test_format_ranks_as_daos_prints_them() -> None:
+    """The UI shows rank sets as DAOS prints them (`0-1,3`), the simulator too."""
+    from daostui.daos.models import format_ranks
+    from daostui.sim.daos_pool_cmds import format_ranks as sim_format_ranks
+
+    for ranks, text in (
+        ([0, 1, 3], "0-1,3"),
+        ([0, 1, 2], "0-2"),
+        ([2], "2"),
+        ([5, 0, 1, 2, 7, 8], "0-2,5,7-8"),
+    ):
+        assert format_ranks(ranks) == sim_format_ranks(ranks) == text
+    assert format_ranks(None) == format_ranks([]) == ""
