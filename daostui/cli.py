@@ -88,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault",
         metavar="KIND",
         help="inject a fault: timeout, hang, exit, malformed, truncate, invalid_json, agent_down, "
-        "unclean, hung_mount, lost_job",
+        "unclean, hung_mount, lost_job, rebuild_failed (for hung_mount --match is the mount point, "
+        "for rebuild_failed the pool label)",
     )
     demo.add_argument(
         "--match",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ os.environ["USER"] = os.environ["LOGNAME"] = "aurora_user"
 os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ.setdefault("DAOSTUI_SIM_QUEUE_WAIT", "0.5")
+# The simulator makes real FUSE mounts where it can; tests get table-file mounts unless they ask
+# (tests/test_sim_fuse.py does, where DAOSTUI_TEST_FUSE says the machine can).
+os.environ["DAOSTUI_SIM_FUSE"] = "0"
 
 
 def _no_cursor_blink() -> None:
@@ -41,14 +45,15 @@ FROZEN_TIME = 1_795_000_000.0  # 2026-11-19 08:53:20 UTC: snapshots show this cl
 
 
 @pytest.fixture
-def demo_dir(tmp_path: Path) -> Path:
+def demo_dir(tmp_path: Path) -> Iterator[Path]:
     """A freshly seeded simulated Aurora (seed 0) in a temporary directory."""
     from daostui.sim import bindir, seed
 
     directory = tmp_path / "demo"
     seed.reset(directory, seed=0)
     bindir.prepare(directory, seed=0)
-    return directory
+    yield directory
+    seed.release_mounts(directory)  # nothing stays mounted after a test (real FUSE mounts lazily)
 
 
 @pytest.fixture

@@ -88,3 +88,19 @@ def test_non_ascii_digits_in_numeric_fields() -> None:
     with pytest.raises(ParseError):
         parse_mounts(line)
     assert len(parse_mounts(line + fixture("proc_mounts.txt"))) == 7
+
+
+def test_kernel_fuse_line_as_the_demo_table_carries_it() -> None:
+    """The kernel's own line for a FUSE mount made with dfuse's options (the demo's real mounts)."""
+    (entry,) = dfuse_mounts(parse_mounts(fixture("proc_mounts_kernel_fuse.txt")))
+    assert (entry.source, entry.path, entry.fstype) == ("dfuse", "/tmp/hd2/mnt/a b/checkpoints", "fuse.daos")
+    assert entry.options == (
+        "rw",
+        "nosuid",
+        "nodev",
+        "noatime",
+        "user_id=0",
+        "group_id=0",
+        "default_permissions",
+    )
+    assert (entry.option("user_id"), entry.option("group_id")) == ("0", "0")

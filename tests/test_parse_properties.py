@@ -225,6 +225,16 @@ KEYS = st.sampled_from(
         "container_label",
         "chunk_size",
         "open_time",
+        "latest_snapshot",
+        "derived_state",
+        "degraded",
+        "total_objects",
+        "enabled_ranks",
+        "disabled_ranks",
+        "dead_ranks",
+        "pool_layout_ver",
+        "upgrade_layout_ver",
+        "epoch",
         "num_handles",
         "value",
         "name",
@@ -356,9 +366,27 @@ DAOS_TEXT_PARSERS: list[tuple[Callable[[str], Any], tuple[str, ...]]] = [
     (daos.parse_der, ("daos/stderr_log_line.txt", "daos/envelope_error.json")),
     (daos.parse_envelope, ("daos/pool_query.json", "daos/envelope_error.json", "daos/get_prop.json")),
     (daos.pools_from_text, ("daos/pool_list.txt", "daos/pool_list_two.txt", "daos/pool_list_tutorial.txt")),
-    (daos.pool_from_text, ("daos/pool_query_degraded.txt", "daos/pool_query_old.txt")),
+    (
+        daos.pool_from_text,
+        (
+            "daos/pool_query_degraded.txt",
+            "daos/pool_query_old.txt",
+            "daos/pool_query_26_dead_ranks.txt",
+            "daos/pool_query_28_failing.txt",
+            "daos/pool_query_28_mdonssd.txt",
+        ),
+    ),
     (daos.containers_from_text, ("daos/cont_list.txt", "daos/cont_list_tutorial.txt")),
-    (daos.container_info_from_text, ("daos/cont_query.txt", "daos/cont_create.txt")),
+    (
+        daos.container_info_from_text,
+        (
+            "daos/cont_query.txt",
+            "daos/cont_create.txt",
+            "daos/cont_query_snapshot.txt",
+            "daos/cont_query_28.txt",
+        ),
+    ),
+    (daos.snapshots_from_text, ("daos/list_snap.txt", "daos/list_snap_none.txt")),
     (daos.properties_from_text, ("daos/get_prop.txt", "daos/get_prop_unclean.txt")),
     (daos.autotest_from_text, ("daos/autotest.txt",)),
     (daos.container_check_from_text, ("daos/cont_check.txt",)),
@@ -377,7 +405,11 @@ _COPY = {
 DAOS_JSON_CONVERTERS: list[tuple[Callable[[Any], Any], tuple[Any, ...]]] = [
     (daos.pool_from_json, (_POOL,)),
     (daos.pools_from_json, ({"pools": [_POOL, {**_POOL, "label": "hacc"}]},)),
+    (daos.pool_from_json, (_response("daos/pool_query_28_failed.json"),)),
+    (daos.pool_from_json, (_response("daos/pool_query_rebuild_failed.json"),)),
     (daos.containers_from_json, (_response("daos/cont_list.json"),)),
+    (daos.container_info_from_json, (_response("daos/cont_query_28.json"),)),
+    (daos.snapshots_from_json, (_response("daos/list_snap.json"),)),
     (daos.container_info_from_json, (_response("daos/cont_query.json"),)),
     (daos.properties_from_json, (_response("daos/get_prop.json"),)),
     (daos.fs_copy_from_json, (_COPY,)),
@@ -410,9 +442,18 @@ def _touch_daos(result: Any) -> None:
             "owner",
             "opened_at",
             "modified_at",
+            "latest_snapshot_at",
+            "taken_at",
+            "rebuild_failed",
+            "redundancy_degraded",
+            "layout_out_of_date",
         ):
             if hasattr(type(item), name):
                 getattr(item, name)
+        rebuild = getattr(item, "rebuild", None)
+        if rebuild is not None:
+            shown = (rebuild.summary, rebuild.progress, rebuild.failed, rebuild.running)
+            assert isinstance(shown[0], str) and (shown[1] is None or 0 <= shown[1] <= 1)
 
 
 @pytest.mark.parametrize(

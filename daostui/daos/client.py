@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         ContainerInfo,
         ContainerProperties,
         ContainerRef,
+        ContainerSnapshot,
         DaosVersion,
         FsCheckResult,
         FsCopyResult,
@@ -110,8 +111,10 @@ class DaosClient:
     def argv_pool_list(self) -> list[str]:
         return self._j("pool", "list")
 
-    def argv_pool_query(self, pool: str) -> list[str]:
-        return self._j("pool", "query", pool)
+    def argv_pool_query(self, pool: str, *, ranks: str = "") -> list[str]:
+        """`ranks`: "enabled" (`-e`) or "disabled" (`-b`) adds that engine rank set to the answer."""
+        flag = {"": [], "enabled": ["--show-enabled"], "disabled": ["--show-disabled"]}[ranks]
+        return self._j("pool", "query", pool, *flag)
 
     def argv_pool_autotest(self, pool: str, skip_big: bool = False) -> list[str]:
         return [self.program, "pool", "autotest", pool, *(["--skip-big"] if skip_big else [])]
@@ -125,6 +128,9 @@ class DaosClient:
 
     def argv_cont_query(self, pool: str, cont: str) -> list[str]:
         return self._j("container", "query", pool, cont)
+
+    def argv_cont_list_snap(self, pool: str, cont: str) -> list[str]:
+        return self._j("container", "list-snap", pool, cont)
 
     def argv_cont_get_prop(self, pool: str, cont: str) -> list[str]:
         return self._j("container", "get-prop", pool, cont)
@@ -211,9 +217,9 @@ class DaosClient:
     async def pool_list(self) -> list[Pool]:
         return await self._json(self.argv_pool_list(), _parse().pools_from_json, _parse().pools_from_text)
 
-    async def pool_query(self, pool: str) -> Pool:
+    async def pool_query(self, pool: str, *, ranks: str = "") -> Pool:
         return await self._json(
-            self.argv_pool_query(pool),
+            self.argv_pool_query(pool, ranks=ranks),
             lambda r: _parse().pool_from_json(r, pool),
             lambda text: _parse().pool_from_text(text, pool),
         )
@@ -261,6 +267,11 @@ class DaosClient:
             self.argv_cont_query(pool, cont),
             _parse().container_info_from_json,
             _parse().container_info_from_text,
+        )
+
+    async def cont_list_snap(self, pool: str, cont: str) -> list[ContainerSnapshot]:
+        return await self._json(
+            self.argv_cont_list_snap(pool, cont), _parse().snapshots_from_json, _parse().snapshots_from_text
         )
 
     async def cont_get_prop(self, pool: str, cont: str) -> ContainerProperties:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+
+from daostui.daos.hlc import hlc_to_datetime
 
 #: A pool is "nearly full" at this used percentage...
 NEARLY_FULL_PCT = 90
@@ -27,19 +29,104 @@ class PoolTier:
         return int((self.total - self.free) / self.total * 100) if self.total else 0
 
 
+#: Rebuild states that mean "still running" and "ended badly" (2.8's derived states, src/control/lib/daos/pool.go).
+REBUILD_RUNNING = ("busy", "stopping", "failing")
+REBUILD_FAILED = ("failed", "failing")
+#: `-DER_OP_CANCELED`: the status of a rebuild that was stopped rather than failed (2.8 UpdateRebuildStatus).
+OP_CANCELED = -2027
+
+
+def derive_rebuild_state(state: str, status: int) -> str:
+    """DAOS 2.8's `PoolInfo.UpdateRebuildStatus`, applied to any version's raw state and status.
+
+    2.6 reports only idle/busy/done plus a status; 2.8 derives stopping/stopped/failing/failed from the
+    same two values, so a 2.6 failure reads the same as a 2.8 one.
+    """
+    if status == 0:
+        return state
+    if state in ("idle", ""):
+        return "stopped" if status == OP_CANCELED else "failed"
+    if state == "done":
+        return "failed"
+    if state == "busy":
+        return "stopping" if status == OP_CANCELED else "failing"
+    return state
+
+
 @dataclass(slots=True)
 class PoolRebuild:
-    state: str  # idle | busy | done | failed | unknown
+    """The rebuild status of `daos pool query` (2.6 and 2.8 layouts, JSON and text).
+
+    `state` is what to show: 2.8's derived state (idle, busy, done, stopping, stopped, failing,
+    failed, unknown), derived with 2.8's rule for 2.6 output too. `reported_state` is DAOS's raw
+    `state` field (idle/busy/done; 2.6 leaves it at its zero value, `idle`, when the rebuild failed, and
+    2.6's text does not print it then: ""). `status` is the DAOS errno (0 = fine; see
+    `daostui.daos.errno.describe_status`). `total_objects` is the number of objects to rebuild (2.6 JSON
+    only; 0 when unknown). `degraded` is 2.8's "Data redundancy: degraded" (None: not reported).
+    """
+
+    state: str  # idle | busy | done | stopping | stopped | failing | failed | unknown
     status: int = 0
     objects: int = 0
     records: int = 0
+    total_objects: int = 0
+    reported_state: str = ""
+    degraded: bool | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state in REBUILD_FAILED
+
+    @property
+    def running(self) -> bool:
+        return self.state in REBUILD_RUNNING
+
+    @property
+    def progress(self) -> float | None:
+        """Fraction of objects rebuilt, when DAOS said how many there are to rebuild."""
+        if self.total_objects <= 0:
+            return None
+        return max(0.0, min(1.0, self.objects / self.total_objects))
+
+    @property
+    def summary(self) -> str:
+        """One line as `daos pool query` puts it: `busy, 42 objs, 21 recs` or `failed (state=done, status=-2001)`."""
+        if self.status:
+            raw = f"state={self.reported_state}, " if self.reported_state else ""
+            return f"{self.state} ({raw}status={self.status})"
+        return f"{self.state}, {self.objects} objs, {self.records} recs"
+
+
+def format_ranks(ranks: list[int] | None) -> str:
+    """`0-2,4` as DAOS prints a rank set (ranklist.RankSet.String without brackets)."""
+    if not ranks:
+        return ""
+    ordered = sorted(set(ranks))
+    parts = []
+    start = previous = ordered[0]
+    for rank in [*ordered[1:], None]:
+        if rank is not None and rank == previous + 1:
+            previous = rank
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if rank is not None:
+            start = previous = rank
+    return ",".join(parts)
 
 
 @dataclass(slots=True)
 class Pool:
+    """A pool as `daos pool list` / `daos pool query` report it (daos-stack/daos lib/daos/pool.go PoolInfo).
+
+    Rank sets are None when the query did not ask for them (`query_mask` says which were asked;
+    `-e` enabled, `-b` disabled, `-t` disabled and dead; 2.8 asks for disabled ones by default).
+    `pool_layout_ver` < `upgrade_layout_ver` means "Pool layout out of date" (`dmg pool upgrade`).
+    `md_on_ssd_active`/`mem_file_bytes`/`self_heal_policy` are 2.8-only (False/0/"" from 2.6).
+    """
+
     label: str
     uuid: str = ""
-    state: str = "Unknown"
+    state: str = "Unknown"  # Ready | Degraded (2.6) / TargetsExcluded (2.8) | Creating | Destroying | Unknown
     total_targets: int = 0
     active_targets: int = 0
     disabled_targets: int = 0
@@ -51,6 +138,17 @@ class Pool:
     used_pct_reported: int | None = None
     imbalance_pct: int | None = None
     size_reported: int | None = None
+    total_engines: int = 0
+    query_mask: str = ""
+    service_replicas: list[int] = field(default_factory=list)
+    enabled_ranks: list[int] | None = None
+    disabled_ranks: list[int] | None = None
+    dead_ranks: list[int] | None = None
+    pool_layout_ver: int = 0
+    upgrade_layout_ver: int = 0
+    md_on_ssd_active: bool = False
+    mem_file_bytes: int = 0
+    self_heal_policy: str = ""
 
     @property
     def name(self) -> str:
@@ -83,11 +181,26 @@ class Pool:
 
     @property
     def degraded(self) -> bool:
-        return self.state == "Degraded" or self.disabled_targets > 0
+        """Targets are excluded (2.6 prints `Degraded`, 2.8 `TargetsExcluded`)."""
+        return self.state in ("Degraded", "TargetsExcluded") or self.disabled_targets > 0
 
     @property
     def rebuilding(self) -> bool:
         return self.rebuild is not None and self.rebuild.state == "busy"
+
+    @property
+    def rebuild_failed(self) -> bool:
+        return self.rebuild is not None and self.rebuild.failed
+
+    @property
+    def redundancy_degraded(self) -> bool:
+        """2.8's "Data redundancy: degraded": some data has fewer copies than its redundancy factor."""
+        return bool(self.rebuild and self.rebuild.degraded)
+
+    @property
+    def layout_out_of_date(self) -> bool:
+        """DAOS prints "Pool layout out of date (%d < %d)" whenever the two versions differ."""
+        return self.pool_layout_ver != self.upgrade_layout_ver
 
     @property
     def nearly_full(self) -> bool:
@@ -107,24 +220,17 @@ class ContainerRef:
     label: str
 
 
-#: The DAOS hybrid logical clock counts from 2021-01-01 00:00:00 UTC.
-HLC_EPOCH = 1_609_459_200
-
-
-def hlc_to_datetime(hlc: int) -> datetime | None:
-    """DAOS HLC timestamps: units of 1/16 ns since 2021-01-01 UTC, the low 18 bits logical.
-
-    Checked against the reference's sample: 0x1b403cd19be40005 prints as 2024-11-21 18:54:29 +0800."""
-    if not hlc:
-        return None
-    try:
-        return datetime.fromtimestamp(HLC_EPOCH + (hlc & ~0x3FFFF) / 16 / 1e9, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 @dataclass(slots=True)
 class ContainerInfo:
+    """`daos container query` (and `create`) output.
+
+    Times are DAOS HLCs (see `daostui.daos.hlc`): `open_time` is the last open that was not a
+    read-only stat open (dfuse mounts, writers; `daos` itself opens with RO_MDSTATS and does not move
+    it), `close_modify_time` the last close of such a handle or metadata change, `latest_snapshot` the
+    epoch of the newest persistent snapshot (0: none). 0 means "never" and reads as None.
+    `health` is only filled by 2.8 (2.6's CLI leaves it out: read `get-prop status`).
+    """
+
     uuid: str
     label: str = ""
     type: str = ""
@@ -139,6 +245,8 @@ class ContainerInfo:
     file_object_class: str = ""
     chunk_size: int = 0
     latest_snapshot: int = 0
+    hints: str = ""
+    health: str = ""
 
     @property
     def opened_at(self) -> datetime | None:
@@ -147,6 +255,22 @@ class ContainerInfo:
     @property
     def modified_at(self) -> datetime | None:
         return hlc_to_datetime(self.close_modify_time)
+
+    @property
+    def latest_snapshot_at(self) -> datetime | None:
+        return hlc_to_datetime(self.latest_snapshot)
+
+
+@dataclass(slots=True, frozen=True)
+class ContainerSnapshot:
+    """One line of `daos container list-snap`: epoch (an HLC), optional name, creation time."""
+
+    epoch: int
+    name: str = ""
+
+    @property
+    def taken_at(self) -> datetime | None:
+        return hlc_to_datetime(self.epoch)
 
 
 @dataclass(slots=True)

@@ -1,44 +1,40 @@
-"""Simulated dfuse wrappers and fusermount3.
+"""Simulated dfuse wrappers and fusermount3: `start-dfuse.sh`, `launch-dfuse.sh`, `clean-dfuse.sh`.
 
-A real FUSE mount is not available here, so a "mount" replaces the (empty) mount point with a
-symlink to the container's data directory and records a `/proc/mounts`-format line of type
-`fuse.daos` in `<state>/mounts`. Like ALCF's wrappers, `start-dfuse.sh` and `launch-dfuse.sh`
-exit 0 even when dfuse fails (daos-cli.md §8.2): the mount simply does not appear.
-fusermount3's texts follow libfuse's `fusermount3` (the reference is silent on them).
+On the login node, `start-dfuse.sh` makes a real FUSE mount of type `fuse.daos` (source `dfuse`)
+serving the container's directory where this machine can (see `fuse_mount`); otherwise the mount
+point becomes a symlink to that directory. Either way the mount is recorded in the registry
+(`mounts.json`) and in the login table `<state>/mounts` (`/proc/mounts` format; real mounts with the
+kernel's own line). Mounts made inside jobs go to the job nodes' records (`node_mounts`), never to
+the login node's. Like ALCF's wrappers, the scripts exit 0 even when dfuse fails (daos-cli.md
+§8.2): the mount simply does not appear. `fusermount3` passes real mounts to the real tool, so its
+messages (`Device or resource busy`) are the real ones.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from daostui.sim import daos_state as ds
-from daostui.sim import knobs, store
+from daostui.sim import dfuse_lookup, fuse_mount, kernel_mounts, knobs, mount_table, node_mounts, store
 
 
-def _escape(path: str) -> str:
-    return "".join(f"\\{ord(ch):03o}" if ch in " \t\n\\" else ch for ch in path)
+def _record(directory: Path, mounts: dict[str, Any]) -> None:
+    store.save(directory, "mounts", mounts)
+    if mount_table.sync_login_table(directory, mounts):
+        store.save(directory, "mounts", mounts)
 
 
-def write_table(directory: Path, mounts: dict[str, Any]) -> None:
-    lines = [
-        f"dfuse {_escape(path)} fuse.daos rw,nosuid,nodev,noatime,user_id={entry['uid']},group_id={entry['gid']},"
-        "default_permissions 0 0\n"
-        for path, entry in sorted(mounts.items())
-    ]
-    tmp = directory / "mounts.tmp"
-    tmp.write_text("".join(lines))
-    os.replace(tmp, directory / "mounts")
-
-
-def _user_project(directory: Path) -> str:
-    try:
-        return json.loads((directory / "site.json").read_text()).get("project", "")
-    except (OSError, ValueError):
-        return ""
+def _touch(directory: Path, entry: dict[str, Any], **moved: bool) -> None:
+    """The container's open (mount) or close (unmount) time moves; called with the state lock held."""
+    data = store.load(directory, "daos")
+    pool = ds.find_pool(data, entry["pool_uuid"])
+    cont = ds.find_container(data, pool, entry["cont_uuid"]) if pool else None
+    if cont is not None:
+        ds.touch(data, cont, **moved)
+        store.save(directory, "daos", data)
 
 
 def mount(directory: Path, mountpoint: str, pool_name: str, cont_name: str) -> tuple[int, str]:
@@ -49,34 +45,19 @@ def mount(directory: Path, mountpoint: str, pool_name: str, cont_name: str) -> t
         if target.is_symlink():
             return 1, "Stale mount point, run fusermount3 and retry\n"
         return 1, "Mount point does not exist\n"
-    # read the knobs before taking the state lock: knobs.active takes it too (flock is not re-entrant)
+    # read the knobs and probe FUSE before taking the state lock (flock is not re-entrant)
     unclean_faults = knobs.active(directory, "unclean")
+    why_not_fuse = fuse_mount.problem(directory)
+    if why_not_fuse and fuse_mount.mode() == "on":
+        return 1, f"dfuse (simulated): cannot make a real FUSE mount: {why_not_fuse}\n"
     with store.lock(directory):
         data = store.load(directory, "daos")
         mounts = store.load(directory, "mounts")
-        pool = ds.find_pool(data, pool_name)
-        project = _user_project(directory)
-        if pool is None:
-            return 5, "Failed to connect to pool: 2 (No such file or directory)\nExiting -1005 DER_NONEXIST\n"
-        if pool.get("project") not in (project, "datascience"):
-            return 1, "Failed to connect to pool: 1 (Operation not permitted)\nExiting -1001 DER_NO_PERM\n"
-        cont = ds.find_container(data, pool, cont_name)
-        if cont is None:
-            return (
-                5,
-                "Failed to connect to container: 2 (No such file or directory)\nExiting -1005 DER_NONEXIST\n",
-            )
-        unclean = cont.get("props", {}).get("status") == "UNCLEAN" or any(
-            f.get("pool") in (pool["label"], pool["uuid"]) and f.get("cont") in (cont["label"], cont["uuid"])
-            for f in unclean_faults
-        )
-        if unclean:
-            return 233, (
-                "dfuse ERR  src/client/dfuse/dfuse_core.c:873 dfuse_cont_open() daos_cont_open() failed: "
-                "DER_RF(-2031): 'Failures exceed RF'\n"
-                "Failed to connect to container: 5 (Input/output error)\nExiting -2001 DER_IO\n"
-            )
-        if path in mounts:
+        found = dfuse_lookup.lookup(directory, data, pool_name, cont_name, unclean_faults)
+        if isinstance(found[0], int):
+            return found  # type: ignore[return-value]
+        pool, cont = found
+        if path in mounts or kernel_mounts.is_mounted(path):
             return 1, "Stale mount point, run fusermount3 and retry\n"
         if any(target.iterdir()):
             return (
@@ -84,101 +65,120 @@ def mount(directory: Path, mountpoint: str, pool_name: str, cont_name: str) -> t
                 "fuse: mountpoint is not empty\nfuse: if you are sure this is safe, use the 'nonempty' "
                 "mount option\nExiting -1003 DER_INVAL\n",
             )
-        target.rmdir()
-        target.symlink_to(ds.data_dir(directory, pool, cont))
-        mounts[path] = {
-            "pool_uuid": pool["uuid"],
-            "cont_uuid": cont["uuid"],
-            "pool": pool["label"],
-            "cont": cont["label"],
-            "uid": os.getuid(),
-            "gid": os.getgid(),
-        }
-        store.save(directory, "mounts", mounts)
-        write_table(directory, mounts)
+        source = ds.data_dir(directory, pool, cont)
+        entry = dfuse_lookup.entry(pool, cont)
+        pid = None
+        if not why_not_fuse:
+            pid, failure = fuse_mount.start(directory, path, source, pool["uuid"])
+            if pid is None:
+                if fuse_mount.mode() == "on":
+                    return 1, f"dfuse (simulated): {failure}\n"
+                fuse_mount.give_up(directory, failure)
+        if pid is not None:
+            entry.update(real=True, pid=pid)
+        else:
+            target.rmdir()
+            target.symlink_to(source)
+        mounts[path] = entry
+        _touch(directory, entry, opened=True)
+        _record(directory, mounts)
     return 0, ""
 
 
-def _busy(data_dir: Path) -> bool:
-    real = os.path.realpath(data_dir)
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            cwd = os.readlink(proc / "cwd")
-        except OSError:
-            continue
-        if cwd == real or cwd.startswith(real + os.sep):
-            return True
-    return False
-
-
-def unmount(directory: Path, mountpoint: str) -> tuple[int, str]:
+def unmount(directory: Path, mountpoint: str, *, lazy: bool = False) -> tuple[int, str]:
+    """fusermount3 -u [-z]: (exit status, stderr)."""
     path = os.path.normpath(os.path.abspath(mountpoint))
     with store.lock(directory):
         mounts = store.load(directory, "mounts")
-        if path not in mounts:
+        entry = mounts.get(path)
+        if entry is None:
+            if kernel_mounts.is_mounted(path):  # a real mount that is not the simulator's
+                return fuse_mount.fusermount(directory, *(["-u", "-z"] if lazy else ["-u"]), path)
             return 1, f"fusermount3: entry for {path} not found in /etc/mtab\n"
         target = Path(path)
-        if target.is_symlink() and _busy(target):
-            return 1, f"fusermount3: failed to unmount {path}: Device or resource busy\n"
-        if target.is_symlink():
-            target.unlink()
-            target.mkdir(exist_ok=True)
+        if entry.get("real"):
+            status, text = fuse_mount.fusermount(directory, *(["-u", "-z"] if lazy else ["-u"]), path)
+            if status != 0 and kernel_mounts.is_mounted(path):
+                return status, text
+            fuse_mount.stop_daemon(entry.get("pid"))
+        else:
+            if target.is_symlink() and not lazy and dfuse_lookup.busy(target):
+                return 1, f"fusermount3: failed to unmount {path}: Device or resource busy\n"
+            if target.is_symlink():
+                target.unlink()
+                target.mkdir(exist_ok=True)
         del mounts[path]
-        store.save(directory, "mounts", mounts)
-        write_table(directory, mounts)
+        _touch(directory, entry, modified=True)
+        _record(directory, mounts)
     return 0, ""
+
+
+def release(directory: Path) -> None:
+    """Undo every login-node mount of a state directory (reset, test teardown): nothing left mounted."""
+    fuse_mount.release_all(directory)
+    if not (directory / "mounts.json").exists():
+        return
+    with store.lock(directory):
+        mounts = store.load(directory, "mounts")
+        for path in list(mounts):
+            target = Path(path)
+            if target.is_symlink():
+                target.unlink()
+                target.mkdir(exist_ok=True)
+            del mounts[path]
+        _record(directory, mounts)
 
 
 def _pool_cont_pairs(args: list[str]) -> list[tuple[str, str]]:
     return [tuple(a.split(":", 1)) for a in args if ":" in a]  # type: ignore[misc]
 
 
-def main(program: str, args: list[str]) -> int:
-    directory = store.state_dir()
-    if program == "fusermount3":
-        if len(args) >= 2 and args[0] == "-u":
-            status, text = unmount(directory, args[1])
-            sys.stderr.write(text)
-            return status
+def _fusermount3(directory: Path, args: list[str]) -> int:
+    flags = {ch for a in args if a.startswith("-") for ch in a[1:]}
+    paths = [a for a in args if not a.startswith("-")]
+    if "u" not in flags or not paths:
         sys.stderr.write(
             "fusermount3: missing mountpoint argument\nusage: fusermount3 [options] mountpoint\n"
         )
         return 1
-    if program == "start-dfuse.sh":
-        opts: dict[str, str] = {}
-        iterator = iter(args)
-        for token in iterator:
-            name, eq, value = token.partition("=")
-            if name in ("-m", "--mountpoint", "--pool", "--cont", "--container"):
-                opts[name.lstrip("-")[:4]] = value if eq else next(iterator, "")
-        if "m" not in opts and "moun" not in opts:
-            sys.stdout.write("Mountpoint is required\n")
-            return 0
-        status, text = mount(
-            directory, opts.get("m") or opts.get("moun", ""), opts.get("pool", ""), opts.get("cont", "")
-        )
-        sys.stdout.write(text)
-        return 0  # ALCF's wrapper exits 0 even when dfuse failed
-    if program.startswith("launch-dfuse"):
-        root = os.environ.get("DAOSTUI_SIM_COMPUTE_ROOT", "/tmp")
-        for pool, cont in _pool_cont_pairs(args):
-            mountpoint = os.path.join(root, pool, cont)
-            os.makedirs(mountpoint, exist_ok=True)
-            status, text = mount(directory, mountpoint, pool, cont)
-            host = (os.environ.get("PBS_NODEFILE") and "x4707c0s0b0n0") or "localhost"
-            for line in text.splitlines():
-                sys.stdout.write(f"{host}: {line}\n")
-            sys.stdout.write(
-                f"{host}: dfuse {'mounted' if status == 0 else 'FAILED'} {pool}:{cont} at "
-                f"{mountpoint} (simulated launch-dfuse.sh output)\n"
-            )
+    status, text = unmount(directory, paths[0], lazy="z" in flags)
+    if "q" not in flags:
+        sys.stderr.write(text)
+    return status
+
+
+def _start_dfuse(directory: Path, args: list[str]) -> int:
+    opts: dict[str, str] = {}
+    iterator = iter(args)
+    for token in iterator:
+        name, eq, value = token.partition("=")
+        if name in ("-m", "--mountpoint", "--pool", "--cont", "--container"):
+            opts[name.lstrip("-")[:4]] = value if eq else next(iterator, "")
+    if "m" not in opts and "moun" not in opts:
+        sys.stdout.write("Mountpoint is required\n")
         return 0
-    if program == "clean-dfuse.sh":
-        root = os.environ.get("DAOSTUI_SIM_COMPUTE_ROOT", "/tmp")
-        for pool, cont in _pool_cont_pairs(args):
-            unmount(directory, os.path.join(root, pool, cont))
+    _status, text = mount(
+        directory, opts.get("m") or opts.get("moun", ""), opts.get("pool", ""), opts.get("cont", "")
+    )
+    sys.stdout.write(text)
+    return 0  # ALCF's wrapper exits 0 even when dfuse failed
+
+
+def main(program: str, args: list[str]) -> int:
+    directory = store.state_dir()
+    if program == "fusermount3":
+        return _fusermount3(directory, args)
+    if program == "start-dfuse.sh":
+        return _start_dfuse(directory, args)
+    if program.startswith(("launch-dfuse", "clean-dfuse")):
+        nodes = node_mounts.job_nodes()
+        if not nodes:
+            sys.stderr.write(f"{program} (simulated): $PBS_NODEFILE names no nodes: run it inside a job\n")
+            return 0
+        pairs = _pool_cont_pairs(args)
+        run = node_mounts.launch if program.startswith("launch-dfuse") else node_mounts.clean
+        for line in run(directory, pairs, nodes):
+            sys.stdout.write(line + "\n")
         return 0
     sys.stderr.write(f"{program}: unknown simulated dfuse tool\n")
     return 127

@@ -23,6 +23,8 @@ PROGRAMS = {
     "fusermount3": "daostui.sim.dfuse_cli",
     "module": "daostui.sim.module_cli",
     "ls": "daostui.sim.ls_shim",
+    "mount": "daostui.sim.mount_shim",
+    "df": "daostui.sim.mount_shim",
     "qsub": "daostui.sim.pbs_cli",
     "qstat": "daostui.sim.pbs_cli",
     "qselect": "daostui.sim.pbs_cli",

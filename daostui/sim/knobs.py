@@ -9,7 +9,14 @@ Generic kinds applied to any simulated command before it runs: `timeout`/`hang` 
 `exit` (print `stderr`, exit `exit`), `malformed` (garbage on stdout), `truncate` (only the first
 half of the real output), `invalid_json` (real output with an invalid escape and a raw control
 character). Domain kinds read by the simulated tools: `agent_down`, `unclean`, `hung_mount`,
-`lost_job`.
+`lost_job`, `rebuild_failed`. A domain kind that describes a state names its target with a field
+(`path` for `hung_mount`, `pool` for `rebuild_failed`, `pool` + `cont` for `unclean`) or, when
+set from the command line, with `match`, a glob on that target (the mount point, the pool label):
+
+- `hung_mount`: listing the mount blocks forever. A real FUSE mount's daemon is stopped (SIGSTOP)
+  until the knob is cleared, so the kernel really holds `ls`/`stat` (see `fuse_fs`).
+- `rebuild_failed`: `daos pool query` reports the pool's rebuild failed (`status`, default
+  -DER_NOSPACE); a pool with no disabled targets loses one engine (32 targets) for it.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Any
 from daostui.sim import store
 
 GENERIC = ("timeout", "hang", "exit", "malformed", "truncate", "invalid_json")
-DOMAIN = ("agent_down", "unclean", "hung_mount", "lost_job")
+DOMAIN = ("agent_down", "unclean", "hung_mount", "lost_job", "rebuild_failed")
 
 
 def load(directory: Path) -> dict[str, Any]:
@@ -84,3 +91,25 @@ def active(directory: Path, kind: str) -> list[dict[str, Any]]:
         for f in data.get("faults") or []
         if f.get("kind") == kind and (f.get("remaining") is None or f.get("remaining", 0) > 0)
     ]
+
+
+def hung_in(data: dict[str, Any], path: str) -> bool:
+    """Whether knobs `data` hang this mount point (`path` field, else the `match` glob on the path)."""
+    path = os.path.normpath(path)
+    for fault in data.get("faults") or []:
+        if fault.get("kind") != "hung_mount" or (
+            fault.get("remaining") is not None and fault["remaining"] <= 0
+        ):
+            continue
+        if "path" in fault:
+            if os.path.normpath(str(fault["path"])) == path:
+                return True
+        elif fnmatch.fnmatchcase(path, str(fault.get("match", "*"))):
+            return True
+    return False
+
+
+def hung(directory: Path, path: str) -> bool:
+    if not (directory / "knobs.json").exists():
+        return False
+    return hung_in(load(directory), path)

@@ -1,10 +1,12 @@
 """A stand-in for Cray PALS `mpiexec`: runs the program as its ranks, locally.
 
 Accepts the flags ALCF scripts use (`-n/-np`, `-ppn/--ppn`, `--cpu-bind[=]...`, `--depth`,
-`--no-vni`, `--env K=V`, `-env K V`, `-genvall`, `--hostfile`). At most `MAX_CONCURRENT` ranks run
-at once (a laptop is not 12 cores × N nodes); each gets `PMI_RANK`, `PALS_RANKID`, `PMI_SIZE`. The
-exit status is the worst rank's. Without `--no-vni` it prints, as a teaching warning, the symptom
-users meet on Aurora (`NA_HOSTUNREACH`); that line is simulated.
+`--no-vni`, `--env K=V`, `-env K V`, `-genvall`, `--hostfile`). Every rank runs at once, as MPI
+ranks do (a 40 s program takes 40 s whatever the rank count), up to `MAX_RANKS` processes, beyond
+which it refuses rather than overload the machine. Each rank gets `PMI_RANK`, `PALS_RANKID`,
+`PMI_SIZE`, `PALS_LOCAL_RANKID` (rank within its node, from `-ppn`) and `PALS_NODEID`. The exit
+status is the worst rank's. Without `--no-vni` it prints, as a teaching warning, the symptom users
+meet on Aurora (`NA_HOSTUNREACH`); that line is simulated.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import os
 import subprocess
 import sys
 
-MAX_CONCURRENT = 4
+#: More ranks than this are refused: each is a process on this one machine.
+MAX_RANKS = 1024
 VALUE_FLAGS = {
     "-n",
     "-np",
@@ -32,6 +35,7 @@ VALUE_FLAGS = {
 
 def main(program: str, args: list[str]) -> int:
     ranks = 1
+    per_node = 0
     env = dict(os.environ)
     no_vni = False
     index = 0
@@ -41,6 +45,10 @@ def main(program: str, args: list[str]) -> int:
         if name in ("-n", "-np", "--np"):
             value = value if eq else args[index + 1] if index + 1 < len(args) else "1"
             ranks = int(value) if value.isdigit() else 1
+            index += 1 if eq else 2
+        elif name in ("-ppn", "--ppn"):
+            value = value if eq else args[index + 1] if index + 1 < len(args) else "0"
+            per_node = int(value) if value.isdigit() else 0
             index += 1 if eq else 2
         elif name in ("--env", "-env", "-genv"):
             if eq:
@@ -70,7 +78,12 @@ def main(program: str, args: list[str]) -> int:
         sys.stderr.write(
             "mpiexec (simulated): without --no-vni, DAOS I/O on Aurora fails with NA_HOSTUNREACH errors\n"
         )
-    worst = 0
+    if ranks > MAX_RANKS:
+        sys.stderr.write(
+            f"mpiexec (simulated): {ranks} ranks is more than the simulator runs at once ({MAX_RANKS})\n"
+        )
+        return 1
+    per_node = per_node or ranks
     running: list[subprocess.Popen[bytes]] = []
     for rank in range(ranks):
         rank_env = {
@@ -78,15 +91,15 @@ def main(program: str, args: list[str]) -> int:
             "PMI_RANK": str(rank),
             "PALS_RANKID": str(rank),
             "PMI_SIZE": str(ranks),
-            "PALS_LOCAL_RANKID": str(rank),
+            "PALS_LOCAL_RANKID": str(rank % per_node),
+            "PALS_NODEID": str(rank // per_node),
         }
         try:
             running.append(subprocess.Popen(command, env=rank_env))
         except OSError as exc:
             sys.stderr.write(f"mpiexec: {command[0]}: {exc.strerror}\n")
+            for proc in running:
+                proc.kill()
+                proc.wait()
             return 127
-        if len(running) >= MAX_CONCURRENT:
-            worst = max(worst, running.pop(0).wait())
-    for proc in running:
-        worst = max(worst, proc.wait())
-    return worst
+    return max(proc.wait() for proc in running)

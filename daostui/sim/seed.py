@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from daostui.sim import store
+from daostui.sim import hlc, store
 from daostui.sim.daos_state import new_uuid
 
 PROJECT = "hpc_demo"
@@ -36,7 +36,7 @@ def _pool(
     leader: int = 2,
     version: int = 131,
 ) -> dict[str, Any]:
-    return {
+    pool = {
         "label": label,
         "uuid": new_uuid(rng),
         "project": project,
@@ -51,8 +51,11 @@ def _pool(
         "nvme_used": int(nvme_tb * TB * used_pct * 0.3),
         "min_ratio": round(rng.uniform(0.85, 0.92), 3),
         "max_ratio": round(rng.uniform(1.01, 1.04), 3),
-        "imbalance": rng.randint(1, 12),
     }
+    # imbalance is computed from the tier stats (daos_state.imbalance); this draw stays so that the
+    # seed's later UUIDs (shown in snapshots and docs) do not move
+    rng.randint(1, 12)
+    return pool
 
 
 def _container(
@@ -71,7 +74,10 @@ def _container(
         "dir_oclass": "",
         "acl": ["A::OWNER@:rwdtTaAo", "A:G:GROUP@:rwtT"],
         "created": created,
-        "open_time": int(created * 1e9) << 0 & ~((1 << 18) - 1),
+        # HLCs: last opened by a dfuse mount soon after it was made, closed an hour later
+        "otime": hlc.physical(int(created * 1e9)),
+        "mtime": hlc.physical(int((created + 3600) * 1e9)),
+        "snapshots": [],
     }
 
 
@@ -82,9 +88,13 @@ def reset(
     directory = Path(directory)
     user = user or os.environ.get("USER") or getpass.getuser()
     if directory.exists():
-        _release_mounts(directory)
+        release_mounts(directory)
         for child in (
             "containers",
+            "nodes",
+            "nodes.json",
+            "dfuse-logs",
+            "fuse-unusable",
             "jobs",
             "lus",
             "mounts",
@@ -152,11 +162,11 @@ def reset(
     pbs_state.seed(directory, seed=seed, user=user, project=PROJECT, scale_jobs=scale_jobs)
 
 
-def _release_mounts(directory: Path) -> None:
-    """Undo the symlink mounts of a previous run so a reset leaves no dangling mount points."""
-    mounts = store.load(directory, "mounts") if (directory / "mounts.json").exists() else {}
-    for path in mounts:
-        target = Path(path)
-        if target.is_symlink():
-            target.unlink()
-            target.mkdir(exist_ok=True)
+def release_mounts(directory: Path) -> None:
+    """Undo every mount of a previous run (real FUSE daemons too), so a reset leaves nothing mounted."""
+    from daostui.sim import dfuse_cli, node_mounts
+
+    if (directory / "mounts.json").exists():
+        dfuse_cli.release(directory)
+    if (directory / "nodes.json").exists():
+        node_mounts.release_nodes(directory, list(store.load(directory, "nodes")))
