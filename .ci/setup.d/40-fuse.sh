@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real kernel FUSE mounts for the simulated dfuse (tests/test_sim_fuse.py, tests/test_fuse_console.py):
-# Debian's fuse3 (fusermount3, libfuse3). The Python binding, mfusepy, comes with the package's [test]
-# (and [fuse]) extra; a throwaway venv here proves a dfuse-like mount really appears before
+# Debian's fuse3 (fusermount3, libfuse3). The Python binding, mfusepy, is a dependency of the package
+# itself; a throwaway venv here proves a dfuse-like mount really appears before
 # DAOSTUI_TEST_FUSE=1 promises it to the tests (which then fail, not skip, if FUSE breaks).
 # Needs root and apt-get; without them, or without /dev/fuse, it only says so and the tests skip.
 set -euo pipefail

@@ -61,8 +61,10 @@ def problem(directory: Path) -> str:
         return "fusermount3 is not installed (Debian: apt-get install fuse3)"
     try:
         import mfusepy  # noqa: F401 - loads libfuse3 through ctypes
-    except (ImportError, OSError, AttributeError) as exc:
-        return f"the mfusepy FUSE binding is unusable: {exc} (pip install 'daostui[fuse]')"
+    except ImportError as exc:
+        return f"the mfusepy FUSE binding is missing: {exc} (it comes with daostui: reinstall daostui)"
+    except (OSError, AttributeError) as exc:
+        return f"libfuse 3 could not be loaded: {exc} (Debian: apt-get install fuse3)"
     return ""
 
 
