@@ -172,13 +172,7 @@ def test_another_account_cannot_connect_to_the_unix_socket(
     path = other.shared / "console.sock"
     served = Served(tmp_path, demo_dir, "--unix-socket", str(path))
     try:
-
-        def connect() -> socket.socket:
-            sock = socket.socket(socket.AF_UNIX)
-            sock.connect(str(path))
-            return sock
-
-        wait_listening(connect)
+        served.wait_socket(path)
         assert other.python(ATTACK_UNIX, str(path)) == "Permission denied"
     finally:
         served.stop()

@@ -191,6 +191,16 @@ class Served:
         self.token = found.group(1)
         self.url = found.group(0)
 
+    def wait_socket(self, path: Path) -> None:
+        """Until the unix socket at `path` accepts a connection."""
+
+        def connect() -> socket.socket:
+            sock = socket.socket(socket.AF_UNIX)
+            sock.connect(str(path))
+            return sock
+
+        wait_listening(connect)
+
     def stop(self) -> str:
         with_kill = False
         try:
@@ -303,13 +313,7 @@ def test_serve_on_a_unix_socket(tmp_path: Path, demo_dir: Path) -> None:
     path = tmp_path / "console.sock"
     served = Served(tmp_path, demo_dir, "--unix-socket", str(path))
     try:
-
-        def connect() -> socket.socket:
-            sock = socket.socket(socket.AF_UNIX)
-            sock.connect(str(path))
-            return sock
-
-        wait_listening(connect)
+        served.wait_socket(path)
         assert stat.S_IMODE(os.lstat(path).st_mode) == 0o600
         text = served.out.read_text()
         assert f"ssh -L 8000:{path} " in text and f"http://localhost:8000/?token={served.token}" in text
