@@ -69,6 +69,11 @@ def _add_shared_options(parser: argparse.ArgumentParser, dests: Sequence[str], *
         target.add_argument(flag, dest=prefix + dest, default=default, **keywords)
 
 
+def _given(value: Any) -> bool:
+    """Whether an option was given (`--demo-seed 0` was; an absent flag is None or False)."""
+    return value is not None and value is not False
+
+
 def _merge_levels(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
     """One value per shared option, whether given before or after the sub-command.
 
@@ -84,13 +89,13 @@ def _merge_levels(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
         after = getattr(args, SUB + dest, None)
         if hasattr(args, SUB + dest):
             delattr(args, SUB + dest)
-        if before not in (None, False) and dest not in taken:
+        if _given(before) and dest not in taken:
             parser.error(f"{flag} does not apply to `daostui {command}`")
-        if before not in (None, False) and after not in (None, False) and before != after:
+        if _given(before) and _given(after) and before != after:
             parser.error(
                 f"{flag} given twice with different values: {before} (before `{command}`) and {after} (after it)"
             )
-        setattr(args, dest, after if after not in (None, False) else before)
+        setattr(args, dest, after if _given(after) else before)
     chosen = [dest for dest in MODES if getattr(args, dest)]
     if len(chosen) > 1:
         parser.error(f"{' and '.join(flags[d] for d in chosen)} are different modes: pick one")

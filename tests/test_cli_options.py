@@ -64,6 +64,7 @@ def test_mode_options_before_or_after(argv) -> None:
     [
         (("--demo-dir", "A", "demo", "--demo-dir", "B"), "--demo-dir given twice"),
         (("--demo-seed", "1", "doctor", "--demo-seed", "2"), "--demo-seed given twice"),
+        (("--demo-seed", "0", "doctor", "--demo-seed", "2"), "--demo-seed given twice"),
         (("--local", "doctor", "--demo"), "different modes"),
         (("--ssh", "h", "serve", "--ssh", "other"), "--ssh given twice"),
         (("--ssh", "h", "demo"), "does not apply"),
