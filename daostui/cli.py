@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from daostui import __version__
 
@@ -26,22 +28,82 @@ examples:
   daostui demo-shell           a shell with the simulated `daos`, `qsub`, `start-dfuse.sh`... on PATH
   daostui demo --reset         start the simulated Aurora over from its seeded initial state
   daostui demo --latency 2 --match 'qstat*'   make the simulated qstat slow (also --fault KIND, --clear)
-  daostui serve --port 8000    the same console in a browser tab (http://localhost:8000)
+  daostui serve --port 8000    the same console in a browser tab: open the address it prints
+                               (it carries a per-run token); --unix-socket PATH for `ssh -L`
 
 modes: local (subprocesses on this host, through `module load daos/base` when `daos` is not on PATH
 but /soft/modulefiles exists), ssh (one multiplexed connection to a login node), demo (simulator).
 """
 
 
-def _add_mode_options(parser: argparse.ArgumentParser) -> None:
+#: Options accepted before the sub-command and after it (`daostui --demo-dir D doctor` and
+#: `daostui doctor --demo-dir D` mean the same): (dest, flags, argparse keywords).
+SHARED_OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("local", "--local", {"action": "store_true", "help": "run commands on this host"}),
+    ("demo", "--demo", {"action": "store_true", "help": "use the embedded simulated Aurora"}),
+    ("ssh", "--ssh", {"metavar": "[USER@]HOST[:PORT]", "help": "run commands on a login node over ssh"}),
+    ("readonly", "--readonly", {"action": "store_true", "help": "hide and refuse every mutating action"}),
+    ("config", "--config", {"metavar": "FILE", "type": Path, "help": "user config file (TOML)"}),
+    ("demo_dir", "--demo-dir", {"metavar": "DIR", "type": Path, "help": "simulator state directory"}),
+    ("demo_seed", "--demo-seed", {"metavar": "N", "type": int, "help": "simulator seed (default 0)"}),
+)
+MODES = ("local", "demo", "ssh")
+SUB = "sub_"
+#: Which shared options each sub-command takes (the console itself takes them all, before any).
+SUBCOMMAND_OPTIONS = {
+    "demo": ("demo_dir", "demo_seed"),
+    "demo-shell": ("demo_dir", "demo_seed"),
+    "serve": tuple(dest for dest, _flag, _kw in SHARED_OPTIONS),
+    "doctor": tuple(dest for dest, _flag, _kw in SHARED_OPTIONS),
+}
+
+
+def _add_shared_options(parser: argparse.ArgumentParser, dests: Sequence[str], *, prefix: str = "") -> None:
+    """The shared options, as given (None/absent when not given) so the two levels can be merged."""
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--local", action="store_true", help="run commands on this host")
-    mode.add_argument("--demo", action="store_true", help="use the embedded simulated Aurora")
-    mode.add_argument("--ssh", metavar="[USER@]HOST[:PORT]", help="run commands on a login node over ssh")
-    parser.add_argument("--readonly", action="store_true", help="hide and refuse every mutating action")
-    parser.add_argument("--config", metavar="FILE", type=Path, help="config file (TOML)")
-    parser.add_argument("--demo-dir", metavar="DIR", type=Path, help="simulator state directory")
-    parser.add_argument("--demo-seed", metavar="N", type=int, default=0, help="simulator seed (default 0)")
+    for dest, flag, keywords in SHARED_OPTIONS:
+        if dest not in dests:
+            continue
+        target = mode if dest in MODES else parser
+        default = argparse.SUPPRESS if prefix else None
+        target.add_argument(flag, dest=prefix + dest, default=default, **keywords)
+
+
+def _given(value: Any) -> bool:
+    """Whether an option was given (`--demo-seed 0` was; an absent flag is None or False)."""
+    return value is not None and value is not False
+
+
+def _merge_levels(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """One value per shared option, whether given before or after the sub-command.
+
+    argparse lets a sub-parser's defaults overwrite what the main parser parsed, which once sent
+    `daostui --demo-dir D demo --fault ...` to the wrong simulated site; here both levels are
+    parsed apart, merged, and a conflict (or an option the sub-command does not use) is an error.
+    """
+    command = args.command or ""
+    taken = SUBCOMMAND_OPTIONS.get(command, tuple(dest for dest, _flag, _kw in SHARED_OPTIONS))
+    flags = {dest: flag for dest, flag, _kw in SHARED_OPTIONS}
+    for dest, flag, _keywords in SHARED_OPTIONS:
+        before = getattr(args, dest, None)
+        after = getattr(args, SUB + dest, None)
+        if hasattr(args, SUB + dest):
+            delattr(args, SUB + dest)
+        if _given(before) and dest not in taken:
+            parser.error(f"{flag} does not apply to `daostui {command}`")
+        if _given(before) and _given(after) and before != after:
+            parser.error(
+                f"{flag} given twice with different values: {before} (before `{command}`) and {after} (after it)"
+            )
+        setattr(args, dest, after if _given(after) else before)
+    chosen = [dest for dest in MODES if getattr(args, dest)]
+    if len(chosen) > 1:
+        parser.error(f"{' and '.join(flags[d] for d in chosen)} are different modes: pick one")
+    for dest in ("local", "demo", "readonly"):
+        setattr(args, dest, bool(getattr(args, dest)))
+    if args.demo_seed is None:
+        args.demo_seed = 0
+    return args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,17 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"daostui {__version__}")
-    _add_mode_options(parser)
+    _add_shared_options(parser, [dest for dest, _flag, _kw in SHARED_OPTIONS])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     shell = sub.add_parser("demo-shell", help="a shell with the simulator's tools on PATH")
-    shell.add_argument("--demo-dir", metavar="DIR", type=Path)
-    shell.add_argument("--demo-seed", metavar="N", type=int, default=0)
+    _add_shared_options(shell, SUBCOMMAND_OPTIONS["demo-shell"], prefix=SUB)
 
     demo = sub.add_parser("demo", help="manage the simulated Aurora")
     demo.add_argument("--reset", action="store_true", help="wipe and re-seed the simulator state")
-    demo.add_argument("--demo-dir", metavar="DIR", type=Path)
-    demo.add_argument("--demo-seed", metavar="N", type=int, default=0)
+    _add_shared_options(demo, SUBCOMMAND_OPTIONS["demo"], prefix=SUB)
     demo.add_argument("--print-dir", action="store_true", help="print the state directory")
     demo.add_argument(
         "--containers",
@@ -99,16 +159,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--times", metavar="N", type=int, help="the fault applies N times only")
     demo.add_argument("--clear", action="store_true", help="remove every latency and fault")
-    serve = sub.add_parser("serve", help="serve the console to a browser tab (textual-serve)")
-    _add_mode_options(serve)
+    serve = sub.add_parser(
+        "serve", help="serve the console to a browser tab (textual-serve), behind a per-run token"
+    )
+    _add_shared_options(serve, SUBCOMMAND_OPTIONS["serve"], prefix=SUB)
     serve.add_argument("--host", default="localhost", help="address to listen on (default: localhost only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--unix-socket",
+        metavar="PATH",
+        type=Path,
+        help="listen on a unix socket (created 0600) instead of a port, for `ssh -L PORT:PATH`",
+    )
     doctor = sub.add_parser("doctor", help="run the DAOS troubleshooting checklist and print a report")
-    _add_mode_options(doctor)
+    _add_shared_options(doctor, SUBCOMMAND_OPTIONS["doctor"], prefix=SUB)
     doctor.add_argument("--pool", default="", help="pool to check (default: configured or first visible)")
     doctor.add_argument("--cont", default="", help="container to check")
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
-    doctor.add_argument("--long", action="store_true", help="also run pool autotest and container check")
+    doctor.add_argument(
+        "--long",
+        action="store_true",
+        help="also run pool autotest (not in --readonly: it writes) and container check",
+    )
     return parser
 
 
@@ -192,6 +264,17 @@ Run `daostui --demo` in another terminal to watch the console follow. `exit` lea
 """
 
 
+def demo_rc(bin_path: Path, banner: str) -> str:
+    """The rc file of the demo shell. Every value is `shlex.quote`d: a demo dir named `$(...)` must
+    be a strange name, not a command (double quotes would run it)."""
+    return (
+        "[ -f ~/.bashrc ] && . ~/.bashrc\n"
+        f'export PATH={shlex.quote(str(bin_path))}:"$PATH"\n'
+        'PS1="(aurora-demo) \\u@\\h:\\w\\$ "\n'
+        f"printf '%s\\n' {shlex.quote(banner.rstrip(chr(10)))}\n"
+    )
+
+
 def cmd_demo_shell(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
@@ -204,10 +287,7 @@ def cmd_demo_shell(args: argparse.Namespace) -> int:
     banner = DEMO_BANNER.format(bin=bin_path)
     shell = os.environ.get("SHELL", "/bin/bash")
     with tempfile.NamedTemporaryFile("w", suffix=".bashrc", delete=False) as rc:
-        rc.write("[ -f ~/.bashrc ] && . ~/.bashrc\n")
-        rc.write(f'export PATH="{bin_path}:$PATH"\n')
-        rc.write('PS1="(aurora-demo) \\u@\\h:\\w\\$ "\n')
-        rc.write(f"cat <<'DAOSTUI_BANNER'\n{banner}DAOSTUI_BANNER\n")
+        rc.write(demo_rc(bin_path, banner))
     try:
         if shell.endswith("bash"):
             argv = [shell, "--rcfile", rc.name, "-i"]
@@ -219,12 +299,32 @@ def cmd_demo_shell(args: argparse.Namespace) -> int:
         os.unlink(rc.name)
 
 
+def check_theme(name: str) -> None:
+    """An unknown `theme` is a config error naming the key, not a traceback when the app starts.
+
+    Checked against Textual's built-in themes without starting an app (the console registers
+    no theme of its own)."""
+    if not name:
+        return
+    from textual.theme import BUILTIN_THEMES
+
+    from daostui.core.config import ConfigError
+
+    if name not in BUILTIN_THEMES:
+        raise ConfigError(
+            f"config key 'theme' = {name!r} is not a Textual theme: use one of {', '.join(sorted(BUILTIN_THEMES))}",
+            field="theme",
+            rule="known theme",
+        )
+
+
 def cmd_console(args: argparse.Namespace) -> int:
     from daostui.core.errors import DaostuiError
     from daostui.core.session import build_session
 
     try:
         session = build_session(args)
+        check_theme(session.config.theme)
     except DaostuiError as exc:
         print(f"daostui: {exc}", file=sys.stderr)
         if exc.hint:
@@ -258,22 +358,28 @@ def console_argv(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """One console process per browser tab; bound to localhost by default (the console can run
-    commands as you: exposing it on a shared login node's network would let others do so)."""
-    import shlex
+    """One console process per browser tab, behind this run's token (daostui/serve.py); bound to
+    localhost by default. The config is checked here first, so a mistake is reported in this
+    terminal rather than in a browser tab."""
+    from daostui.core.config import load_config
+    from daostui.core.errors import DaostuiError
 
-    from textual_serve.server import Server
+    try:
+        check_theme(load_config(args.config).theme)
+    except DaostuiError as exc:
+        print(f"daostui serve: {exc}", file=sys.stderr)
+        return 2
+    from daostui import serve
 
-    # textual-serve takes a command line; every part is quoted so paths with spaces stay whole
+    # textual-serve takes a command line; every part is quoted so paths with spaces stay whole.
+    # It holds no token: other accounts can read a process's argv with `ps`.
     command = shlex.join(console_argv(args))
-    print(f"daostui: serving the console on http://{args.host}:{args.port} (ctrl+c stops)", flush=True)
-    Server(command, host=args.host, port=args.port, title="daostui").serve()
-    return 0
+    return serve.run(command, host=args.host, port=args.port, unix_socket=args.unix_socket)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _merge_levels(parser, parser.parse_args(argv))
     handlers = {"demo": cmd_demo, "demo-shell": cmd_demo_shell, "doctor": cmd_doctor, "serve": cmd_serve}
     handler = handlers.get(args.command or "", cmd_console)
     return handler(args)

@@ -20,6 +20,7 @@ pytest_textual_snapshot.SVGImageExtension = TopLevelSVGExtension
 _ISOLATED = Path(tempfile.mkdtemp(prefix="daostui-tests-"))
 os.environ["DAOSTUI_STATE_DIR"] = str(_ISOLATED / "state")
 os.environ["DAOSTUI_CONFIG"] = str(_ISOLATED / "no-config.toml")
+os.environ["DAOSTUI_SITE_CONFIG"] = str(_ISOLATED / "no-site-config.toml")
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 # The same user name and time zone on every machine: both show up in snapshots and mount paths.
 os.environ["USER"] = os.environ["LOGNAME"] = "aurora_user"

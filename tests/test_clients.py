@@ -461,7 +461,7 @@ async def test_mounts_list_and_argv(fake: FakeTransport) -> None:
     ]
     assert listed[0].user_id == "1000"
     assert mounts.argv_mount("p", "c", "/tmp/alice/p/c") == [
-        ["mkdir", "-p", "/tmp/alice/p/c"],
+        ["stat", "--printf", r"%u\t%U\t%a\t%F\t%n\n", "--", "/tmp/alice", "/tmp/alice/p", "/tmp/alice/p/c"],
         ["start-dfuse.sh", "-m", "/tmp/alice/p/c", "--pool", "p", "--cont", "c"],
     ]
     assert mounts.argv_unmount("/tmp/alice/p/c") == ["fusermount3", "-u", "/tmp/alice/p/c"]
@@ -470,7 +470,12 @@ async def test_mounts_list_and_argv(fake: FakeTransport) -> None:
 
 async def test_mount_failure_is_reported(fake: FakeTransport) -> None:
     mounts = MountsClient(fake, SiteProfile(), user="alice")
-    fake.on(["mkdir"], Reply())
+    fake.on(["id", "-u"], Reply(stdout="1000\n"))
+    # every directory down to the mount point exists and is alice's (the ownership check passes)
+    fake.on(
+        ["stat"],
+        lambda argv, _in: Reply(stdout="".join(f"1000\talice\t700\tdirectory\t{p}\n" for p in argv[4:])),
+    )
     fake.on(
         ["start-dfuse.sh"],
         Reply(

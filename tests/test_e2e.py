@@ -12,6 +12,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -316,16 +317,42 @@ async def drive_browser(browser: str, url: str, profile: Path) -> list[str]:
                     await tools.call("Input.dispatchKeyEvent", type="keyDown", key=key, text=key)
                     await tools.call("Input.dispatchKeyEvent", type="keyUp", key=key)
                 await tools.wait_frames("daostui help")  # the help screen opened
+                # what the page itself can see: the address without the token, no readable cookie
+                seen = await tools.call(
+                    "Runtime.evaluate", expression="location.href + ' cookie=' + document.cookie"
+                )
+                tools.frames.append("page: " + str(seen.get("result", {}).get("value", "")))
                 return tools.frames
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
 
+def served_address(output: Path, server: subprocess.Popen, timeout: float = 30.0) -> str:
+    """The tokenised address `daostui serve` prints for its owner."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"http://\S+/\?token=\S+", output.read_text())
+        if found:
+            return found.group(0)
+        assert server.poll() is None, output.read_text()
+        time.sleep(0.1)
+    raise AssertionError(f"serve printed no address:\n{output.read_text()}")
+
+
+async def status_of(url: str) -> int:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http, http.get(url, allow_redirects=False) as response:
+        return response.status
+
+
 def test_serve_in_headless_chromium(tmp_path: Path):
+    """The owner opens the tokenised address the server printed; the bare address is refused."""
     browser = chromium()
     env, demo = seeded_env(tmp_path)
     port = free_port()
+    output = tmp_path / "serve.out"
     server = subprocess.Popen(
         [
             installed_daostui(),
@@ -340,16 +367,20 @@ def test_serve_in_headless_chromium(tmp_path: Path):
         ],
         env=env,
         cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output.open("w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
         wait_port(port)
-        frames = asyncio.run(drive_browser(browser, f"http://127.0.0.1:{port}/", tmp_path / "chromium"))
-        assert frames
-        log = (tmp_path / "state" / "commands.jsonl").read_text().splitlines()
-        assert any(json.loads(line)["argv"][:3] == ["daos", "-j", "pool"] for line in log)
+        url = served_address(output, server)
+        token = url.split("token=", 1)[1]
+        assert asyncio.run(status_of(f"http://127.0.0.1:{port}/")) == 403
+        frames = asyncio.run(drive_browser(browser, url, tmp_path / "chromium"))
+        assert frames[-1] == f"page: http://127.0.0.1:{port}/ cookie=", "token left in the address or cookie"
+        log = (tmp_path / "state" / "commands.jsonl").read_text()
+        assert any(json.loads(line)["argv"][:3] == ["daos", "-j", "pool"] for line in log.splitlines())
+        assert token not in log
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

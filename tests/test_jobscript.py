@@ -130,7 +130,7 @@ def test_tutorial_script_structure() -> None:
         "module load daos/base",
     ]
     order = [
-        "cd ${PBS_O_WORKDIR}",
+        'cd "${PBS_O_WORKDIR}"',
         'trap "clean-dfuse.sh ${DAOS_POOL}:${DAOS_CONT}" EXIT',
         "launch-dfuse.sh ${DAOS_POOL}:${DAOS_CONT}",
         'NNODES=$(wc -l < "${PBS_NODEFILE}")',
@@ -312,6 +312,125 @@ def test_save_script_never_overwrites(tmp_path: Path) -> None:
     assert first == tmp_path / "jobs" / "ior_daos.pbs"
     assert second.name == "ior_daos-2.pbs" and third.name == "ior_daos-3.pbs"
     assert [p.read_text() for p in (first, second, third)] == ["one\n", "two\n", "three\n"]
-    assert first.stat().st_mode & stat.S_IXUSR
+    # private whatever the umask: qsub reads the script, nothing executes it directly
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (first, second, third)] == [0o600] * 3
     plain = save_script("x", tmp_path, "noext")
     assert save_script("y", tmp_path, "noext").name == "noext-2" and plain.read_text() == "x"
+
+
+# ---------------------------------------------------------------------- injection (issue 13)
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"project": "hpc_demo\n"}, "project"),
+        ({"queue": "debug\n#PBS -l select=9999"}, "queue"),
+        ({"job_name": "run\n"}, "job_name"),
+        ({"place": "scatter\n#PBS -W depend=afterok:1"}, "place"),
+        ({"place": "scatter\nrm -rf ~"}, "place"),
+        ({"place": "everywhere"}, "place"),
+        ({"place": "scatter:pack"}, "place"),
+        ({"env": {"X\n": "1"}}, "env"),
+        ({"env": {"X": "a\nrm -rf ~"}}, "env"),
+        ({"extra_modules": ("frameworks\n",)}, "extra_modules"),
+        ({"program": "./a.out\nrm -rf ~"}, "program"),
+        ({"args": ("ok", "x\ny")}, "args"),
+        ({"walltime": "00:10:00\n"}, "walltime"),
+    ],
+)
+def test_a_value_with_a_line_break_is_refused(changes: dict, field: str) -> None:
+    """`re.match` with `^...$` accepted a trailing newline; `place` was not checked at all."""
+    with pytest.raises(ValidationError) as refused:
+        validate(base(**changes))
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    "place", ["scatter", "scatter:excl", "pack", "free:shared", "vscatter:exclhost:group=rack"]
+)
+def test_valid_placements(place: str) -> None:
+    assert f"#PBS -l place={place}" in generate_script(base(place=place), TUTORIAL).splitlines()
+
+
+def test_workdir_is_quoted_so_a_space_does_not_send_the_job_home(tmp_path: Path) -> None:
+    """Run the generated `cd` line with a working directory that has a space in it."""
+    workdir = tmp_path / "my project"
+    workdir.mkdir()
+    line = next(ln for ln in generate_script(base(), TUTORIAL).splitlines() if ln.startswith("cd "))
+    result = subprocess.run(
+        ["bash", "-c", f"{line} && pwd"],
+        env={"PBS_O_WORKDIR": str(workdir), "HOME": str(tmp_path), "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == str(workdir), result.stderr
+
+
+def test_site_module_lines_cannot_add_lines() -> None:
+    with pytest.raises(ValidationError) as refused:
+        SiteProfile().with_overrides(job_modules=("module load daos\n#PBS -q prod",))
+    assert refused.value.field == "job_modules"
+
+
+def _structure(text: str) -> list[str]:
+    """Each line reduced to its kind: what a value could change without adding a line."""
+    kinds = []
+    for line in text.splitlines():
+        if line.startswith("#PBS"):
+            kinds.append(
+                "#PBS "
+                + line.split()[1]
+                + (" " + line.split()[2].split("=")[0] if line.split()[1] == "-l" else "")
+            )
+        elif line.startswith("export "):
+            kinds.append("export")
+        elif line.startswith("module load ") and line not in TUTORIAL.job_modules:
+            kinds.append("module load")
+        elif line.startswith(("DAOS_POOL=", "DAOS_CONT=", "RANKS_PER_NODE=")):
+            kinds.append(line.split("=")[0])
+        elif line.startswith("    "):
+            kinds.append("program line")
+        else:
+            kinds.append(line)
+    return kinds
+
+
+any_text = st.text(min_size=0, max_size=40)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    field=st.sampled_from(
+        [
+            "project",
+            "queue",
+            "job_name",
+            "place",
+            "program",
+            "args",
+            "env_key",
+            "env_value",
+            "module",
+            "walltime",
+        ]
+    ),
+    value=st.one_of(any_text, st.sampled_from(["x\n#PBS -q prod", "ok\r\necho pwned", "\n", "a\u2028b"])),
+)
+def test_no_value_adds_a_line_to_the_script(field: str, value: str) -> None:
+    """Whatever one field holds, the script has the benign script's lines and structure, or the
+    request is refused: no value can add a directive or a command."""
+    benign = base(env={"MY_VAR": "1"}, extra_modules=("frameworks",))
+    changes: dict[str, object] = {
+        "args": {"args": ("-a", value)},
+        "env_key": {"env": {value: "1"}},
+        "env_value": {"env": {"MY_VAR": value}},
+        "module": {"extra_modules": (value,)},
+    }.get(field, {field: value})
+    request = base(**{**dict(env={"MY_VAR": "1"}, extra_modules=("frameworks",)), **changes})
+    try:
+        text = generate_script(request, TUTORIAL)
+    except ValidationError:
+        return
+    expected = generate_script(benign, TUTORIAL)
+    assert len(text.splitlines()) == len(expected.splitlines())
+    assert text.count("\n") == expected.count("\n")
+    assert _structure(text) == _structure(expected)

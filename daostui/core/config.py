@@ -1,19 +1,25 @@
-"""The config file (TOML, XDG config dir): strict, with errors that name the key.
+"""The config files (TOML): strict, layered, with errors that name the file, the key and the value.
 
-Unknown keys and wrong types are refused rather than ignored — a typo in `[refresh] jobs` must not
-silently leave the default (harlequin's lesson). `CONFIG_REFERENCE` documents every key; the README
-embeds it and a test keeps them in sync.
+Layers, lowest first: built-in defaults < the site config (`$DAOSTUI_SITE_CONFIG`, else
+/etc/daostui/config.toml: staff set the site's conventions once for everyone) < the user's config
+(XDG config dir, `$DAOSTUI_CONFIG` or `--config`) < the command line. Unknown keys and wrong types
+are refused rather than ignored -- a typo in `[refresh] jobs` must not silently leave the default
+(harlequin's lesson) -- and so are values that would hurt a shared site: refresh intervals that are
+not finite or below a floor (`nan` once ran `qselect` a hundred times in ten seconds), prelude
+lines that would comment out the command after them. `CONFIG_REFERENCE` documents every key; the
+README embeds it and a test keeps them in sync.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from daostui.core import paths
 from daostui.core.errors import ValidationError
-from daostui.core.site import SiteProfile
+from daostui.core.site import SHELL_LINES, SiteProfile, validate_shell_lines
 
 
 class ConfigError(ValidationError):
@@ -36,6 +42,18 @@ class SshEntry:
     prelude: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigLayer:
+    """One config file looked at: which layer, where, and whether it existed (the doctor shows it)."""
+
+    layer: str  # "site" | "user"
+    path: Path
+    read: bool
+
+    def describe(self) -> str:
+        return f"{self.layer} {self.path}" + ("" if self.read else " (not found)")
+
+
 @dataclass(frozen=True)
 class Config:
     project: str = ""
@@ -46,13 +64,22 @@ class Config:
     refresh: RefreshIntervals = field(default_factory=RefreshIntervals)
     site: dict[str, Any] = field(default_factory=dict)
     ssh: dict[str, SshEntry] = field(default_factory=dict)
+    #: The user's config file (where the wizard saves the project).
     path: Path | None = None
+    #: The files looked at, lowest layer first (site, then user).
+    layers: tuple[ConfigLayer, ...] = ()
+
+    @property
+    def files_read(self) -> list[Path]:
+        return [layer.path for layer in self.layers if layer.read]
 
     def site_profile(self) -> SiteProfile:
         try:
             return SiteProfile().with_overrides(**self.site)
         except ValidationError as exc:
-            raise ConfigError(f"[site] {exc}", field=f"site.{exc.field}", rule=exc.rule) from None
+            raise ConfigError(
+                f"config key 'site.{exc.field}': {exc}", field=f"site.{exc.field}", rule=exc.rule
+            ) from None
 
 
 CONFIG_REFERENCE = """\
@@ -63,12 +90,12 @@ CONFIG_REFERENCE = """\
 | `default_pool` | string | "" (first visible) | pool selected at start |
 | `theme` | string | "" (textual-dark) | a Textual theme name (e.g. `nord`, `gruvbox`, `textual-light`) |
 | `readonly` | bool | false | same as `--readonly`: hide and refuse every mutating action |
-| `[refresh] pools` | seconds | 60 | pools pane refresh interval |
-| `[refresh] containers` | seconds | 30 | containers pane refresh interval |
-| `[refresh] mounts` | seconds | 5 | dfuse mounts pane refresh interval |
-| `[refresh] jobs` | seconds | 30 | jobs pane refresh interval (`qselect` + `qstat -f` of changed jobs) |
-| `[site] module_prelude` | list of strings | `["module use /soft/modulefiles", "module load daos/base \\|\\| module load daos"]` | run before every command when `daos` is not on PATH, and over ssh |
-| `[site] job_modules` | list of strings | `["module use /soft/modulefiles", "module load daos/base"]` | module lines in generated job scripts |
+| `[refresh] pools` | seconds | 60 | pools pane refresh interval (at least 2) |
+| `[refresh] containers` | seconds | 30 | containers pane refresh interval (at least 2) |
+| `[refresh] mounts` | seconds | 5 | dfuse mounts pane refresh interval (at least 2) |
+| `[refresh] jobs` | seconds | 30 | jobs pane refresh interval (`qselect` + `qstat -f` of changed jobs; at least 10: the PBS server is shared) |
+| `[site] module_prelude` | list of strings | `["module use /soft/modulefiles", "module load daos/base \\|\\| module load daos"]` | run before every command when `daos` is not on PATH, and over ssh; one command per line, no comments or empty lines |
+| `[site] job_modules` | list of strings | `["module use /soft/modulefiles", "module load daos/base"]` | module lines in generated job scripts (one command per line) |
 | `[site] daos_filesystem` | string | `daos_user` | DAOS name in `-l filesystems=home:flare:NAME` (the server's list wins: `daos_user_fs` when it lists it) |
 | `[site] add_daos_resource` | bool | true | also write `-l daos=daos_user` (the tutorial does; the current guide does not) |
 | `[site] daos_resource` | string | `daos_user` | value of `-l daos=` |
@@ -81,27 +108,54 @@ CONFIG_REFERENCE = """\
 | `[site] ioil_lib` / `pil4dfs_lib` | string | `/usr/lib64/libioil.so`, `/usr/lib64/libpil4dfs.so` | interception libraries |
 | `[ssh.NAME] host` | string | required | `daostui --ssh NAME` connects here |
 | `[ssh.NAME] user` / `port` | string / int | from ~/.ssh/config | login user and port |
-| `[ssh.NAME] prelude` | list of strings | the site prelude | module lines for this host |
+| `[ssh.NAME] prelude` | list of strings | the site prelude | module lines for this host (one command per line, no comments) |
 """
 
 _TOP = {"project": str, "default_queue": str, "default_pool": str, "theme": str, "readonly": bool}
+#: The fastest refresh each pane may ask for: faster polling loads the site's servers for everyone
+#: (the jobs pane asks the PBS server, shared by the whole machine).
+REFRESH_FLOORS = {"pools": 2.0, "containers": 2.0, "mounts": 2.0, "jobs": 10.0}
+
+
+def _shown(value: Any) -> str:
+    """The value as it appears in an error message (clipped: a message stays one line)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], key: str) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
     if isinstance(value, bool) and kind is not bool:
         raise ConfigError(
-            f"config key {key!r} must be {getattr(kind, '__name__', kind)}, not a boolean",
+            f"config key {key!r} = {_shown(value)} must be {name}, not a boolean", field=key, rule="type"
+        )
+    if not isinstance(value, kind):
+        raise ConfigError(
+            f"config key {key!r} = {_shown(value)} must be {name}, not {type(value).__name__}",
             field=key,
             rule="type",
         )
-    if not isinstance(value, kind):
-        name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ConfigError(
-            f"config key {key!r} must be {name}, got {type(value).__name__}", field=key, rule="type"
-        )
     return value
+
+
+def _unknown(key: str, value: Any) -> ConfigError:
+    return ConfigError(f"unknown config key {key!r} (= {_shown(value)})", field=key, rule="known key")
+
+
+def _interval(name: str, value: Any) -> float:
+    key = f"refresh.{name}"
+    seconds = _expect(value, float, key)
+    floor = REFRESH_FLOORS[name]
+    if not math.isfinite(seconds) or seconds < floor:
+        raise ConfigError(
+            f"config key {key!r} = {_shown(value)} must be a finite number of seconds, at least {floor:g} "
+            "(faster refreshes load the site's servers for every user)",
+            field=key,
+            rule=f"at least {floor:g} seconds",
+        )
+    return seconds
 
 
 def _site(table: Any) -> dict[str, Any]:
@@ -110,12 +164,17 @@ def _site(table: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in table.items():
         if not hasattr(defaults, key):
-            raise ConfigError(f"unknown config key 'site.{key}'", field=f"site.{key}", rule="known key")
+            raise _unknown(f"site.{key}", value)
         default = getattr(defaults, key)
         if isinstance(default, tuple):
             _expect(value, list, f"site.{key}")
             for item in value:
                 _expect(item, str, f"site.{key}[]")
+            if key in SHELL_LINES:
+                try:
+                    validate_shell_lines(value, f"site.{key}")
+                except ValidationError as exc:
+                    raise ConfigError(f"config key {exc}", field=exc.field, rule=exc.rule) from None
             result[key] = tuple(value)
         else:
             result[key] = _expect(value, type(default), f"site.{key}")
@@ -128,18 +187,23 @@ def _ssh(table: Any) -> dict[str, SshEntry]:
     for name, entry in table.items():
         key = f"ssh.{name}"
         _expect(entry, dict, key)
-        unknown = set(entry) - {"host", "user", "port", "prelude"}
+        unknown = sorted(set(entry) - {"host", "user", "port", "prelude"})
         if unknown:
-            raise ConfigError(f"unknown config key '{key}.{sorted(unknown)[0]}'", field=key, rule="known key")
+            raise _unknown(f"{key}.{unknown[0]}", entry[unknown[0]])
         if "host" not in entry:
             raise ConfigError(f"config key '{key}.host' is required", field=f"{key}.host", rule="required")
         prelude = entry.get("prelude", [])
         _expect(prelude, list, f"{key}.prelude")
+        lines = tuple(_expect(p, str, f"{key}.prelude[]") for p in prelude)
+        try:
+            validate_shell_lines(lines, f"{key}.prelude")
+        except ValidationError as exc:
+            raise ConfigError(f"config key {exc}", field=exc.field, rule=exc.rule) from None
         entries[name] = SshEntry(
             host=_expect(entry["host"], str, f"{key}.host"),
             user=_expect(entry.get("user", ""), str, f"{key}.user"),
             port=_expect(entry.get("port", 0), int, f"{key}.port"),
-            prelude=tuple(_expect(p, str, f"{key}.prelude[]") for p in prelude),
+            prelude=lines,
         )
     return entries
 
@@ -151,52 +215,100 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             values[key] = _expect(value, _TOP[key], key)
         elif key == "refresh":
             _expect(value, dict, "refresh")
-            known = {f.name for f in fields(RefreshIntervals)}
             intervals = {}
             for name, seconds in value.items():
-                if name not in known:
-                    raise ConfigError(
-                        f"unknown config key 'refresh.{name}'", field=f"refresh.{name}", rule="known key"
-                    )
-                seconds = _expect(seconds, float, f"refresh.{name}")
-                if seconds <= 0:
-                    raise ConfigError(
-                        f"config key 'refresh.{name}' must be > 0 seconds",
-                        field=f"refresh.{name}",
-                        rule="positive",
-                    )
-                intervals[name] = seconds
+                if name not in REFRESH_FLOORS:
+                    raise _unknown(f"refresh.{name}", seconds)
+                intervals[name] = _interval(name, seconds)
             values["refresh"] = RefreshIntervals(**intervals)
         elif key == "site":
             values["site"] = _site(value)
         elif key == "ssh":
             values["ssh"] = _ssh(value)
         else:
-            raise ConfigError(f"unknown config key {key!r}", field=key, rule="known key")
+            raise _unknown(key, value)
     config = Config(**values)
     config.site_profile()  # validate now, not at first use
     return config
 
 
-def load_config(path: Path | None = None) -> Config:
-    """The config at `path` (default: XDG config file); a missing file means defaults."""
-    path = path or paths.config_file()
+def _read_toml(path: Path) -> dict[str, Any] | None:
+    """The file's tables, None when it does not exist; ConfigError naming the file otherwise."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        return Config(path=path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc}", field="", rule="readable") from None
     import tomllib  # only when a config file exists
 
     try:
-        data = tomllib.loads(raw.decode("utf-8", errors="replace"))
+        return tomllib.loads(raw.decode("utf-8", errors="replace"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config {path} is not valid TOML: {exc}", field="", rule="TOML") from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`over` on top of `base`, table by table (a user's `[ssh.x] user` keeps the site's host)."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _defines(data: dict[str, Any], field: str) -> bool:
+    """Whether `data` has the dotted key `field` (or the table holding it, for a missing key)."""
+    node: Any = data
+    parts = [p for p in field.split(".") if p]
+    for index, part in enumerate(parts):
+        part = part.split("[", 1)[0]
+        if not isinstance(node, dict) or part not in node:
+            return index > 0 and index == len(parts) - 1
+        node = node[part]
+    return bool(parts)
+
+
+_UNSET: Any = object()
+
+
+def load_config(path: Path | None = None, *, site_path: Path | None = _UNSET) -> Config:
+    """Built-in defaults, then the site config (set by staff for everyone), then the user's.
+
+    `path` is the user config (default: `$DAOSTUI_CONFIG`, else the XDG config file); `site_path`
+    the site layer (default: `$DAOSTUI_SITE_CONFIG`, else /etc/daostui/config.toml). Missing files
+    are layers that say nothing. An error names the file that set the bad key.
+    """
+    user_path = path or paths.config_file()
+    site_file = paths.site_config_file() if site_path is _UNSET else site_path
+    layers: list[tuple[str, Path, dict[str, Any]]] = []
+    searched: list[ConfigLayer] = []
+    for layer, candidate in (("site", site_file), ("user", user_path)):
+        if candidate is None:
+            continue
+        data = _read_toml(candidate)
+        if data is not None and layer == "site" and candidate == user_path:
+            continue  # one file named twice is one layer
+        searched.append(ConfigLayer(layer, candidate, data is not None))
+        if data is None:
+            continue
+        try:
+            parse_config(data, candidate)  # each layer valid on its own (ssh hosts may come later)
+        except ConfigError as exc:
+            if exc.rule != "required":
+                raise ConfigError(f"config {candidate}: {exc}", field=exc.field, rule=exc.rule) from None
+        layers.append((layer, candidate, data))
+    merged: dict[str, Any] = {}
+    for _layer, _file, data in layers:
+        merged = _merge(merged, data)
     try:
-        return parse_config(data, path)
+        config = parse_config(merged, user_path)
     except ConfigError as exc:
-        raise ConfigError(f"config {path}: {exc}", field=exc.field, rule=exc.rule) from None
+        blamed = next((f for _l, f, d in reversed(layers) if _defines(d, exc.field)), user_path)
+        raise ConfigError(f"config {blamed}: {exc}", field=exc.field, rule=exc.rule) from None
+    return replace(config, layers=tuple(searched))
 
 
 def save_project(path: Path, project: str) -> None:

@@ -2,7 +2,8 @@
 
 A worker that raises must never take the console down (every worker has `exit_on_error=False`);
 the user sees the error where it happened, and the traceback lands in `errors.log` in the state
-dir so a bug report has something to attach.
+dir so a bug report has something to attach. The file is private (0600 in the 0700 state dir):
+tracebacks carry paths, names and command output.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ def record(exc: BaseException, where: str) -> str | None:
         return None
     path = paths.error_log_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
+        with paths.open_private_append(path) as handle:
             handle.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} in {where}\n")
             handle.write("".join(traceback.format_exception(exc)))
     except OSError:

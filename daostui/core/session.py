@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from daostui.core import paths
 from daostui.core.config import Config, load_config
 from daostui.core.errors import ValidationError
+from daostui.core.readonly import Access
 from daostui.core.site import SiteProfile
 from daostui.daos.client import DaosClient
 from daostui.mounts.client import MountsClient
@@ -45,12 +46,21 @@ class Session:
     user: str
     host: str
     project: str = ""
-    readonly: bool = False
+    #: Shared by the clients: read-only is enforced by them (see core/readonly.py).
+    access: Access = field(default_factory=Access)
     #: True when commands run through the site's module prelude (`daos` was not on PATH).
     uses_prelude: bool = False
     demo_dir: Path | None = None
     #: Where daostui saves job scripts and requests by default.
     workdir: Path = field(default_factory=Path.cwd)
+
+    @property
+    def readonly(self) -> bool:
+        return self.access.readonly
+
+    @readonly.setter
+    def readonly(self, value: bool) -> None:
+        self.access.readonly = bool(value)
 
     @property
     def badge(self) -> str:
@@ -92,25 +102,27 @@ def build_clients(
     demo_dir: Path | None = None,
 ) -> Session:
     transport.add_listener(log.record)
+    access = Access(readonly=readonly)
     return Session(
         mode=mode,
         transport=transport,
         log=log,
-        daos=DaosClient(transport),
-        pbs=PbsClient(transport, user=user),
+        daos=DaosClient(transport, access=access),
+        pbs=PbsClient(transport, user=user, access=access),
         mounts=MountsClient(
             transport,
             site,
             user=user,
             table_path=site.mounts_table,
             owned_file=paths.owned_mounts_file(),
+            access=access,
         ),
         config=config,
         site=site,
         user=user,
         host=host,
         project=project,
-        readonly=readonly,
+        access=access,
         uses_prelude=uses_prelude,
         demo_dir=demo_dir,
     )

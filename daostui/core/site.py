@@ -10,12 +10,83 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from daostui.core.errors import ValidationError
 
 DAOS_FILESYSTEMS_PREFERRED = ("daos_user_fs", "daos_user")
+#: Settings written unquoted into job scripts and command lines: one plain token each.
+_PBS_NAME = re.compile(r"[A-Za-z0-9_]+")
+_PROGRAM = re.compile(r"[A-Za-z0-9_./+-]+")
+#: Which settings are shell lines, PBS names, programs/libraries (everything else: a path).
+SHELL_LINES = ("module_prelude", "job_modules")
+PBS_NAMES = ("daos_filesystem", "daos_resource")
+PROGRAMS = ("start_dfuse", "launch_dfuse", "launch_dfuse_caching", "clean_dfuse", "ioil_lib", "pil4dfs_lib")
+
+
+def breaks_lines(text: str) -> bool:
+    """Whether `text` holds a control character or a Unicode line/paragraph separator: anything
+    that a shell, an editor or `str.splitlines` could take as the start of a new line."""
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+
+
+def shell_line_problem(line: str) -> str | None:
+    """Why `line` cannot be one line of a prelude or of a job script's module lines, or None.
+
+    Each line runs before the user's command (or lands in a job script). A line that is empty,
+    a comment, ends inside quotes or with a backslash, carries a trailing `# comment` or opens a
+    here-document would swallow or comment out what follows -- the command itself -- and every
+    action would then "succeed" without running. So such lines are refused, not repaired.
+    """
+    if not line.strip():
+        return "an empty line"
+    if breaks_lines(line):
+        return "a line break or control character inside the line"
+    quote = ""
+    escaped = False
+    previous = " "
+    for char in line:
+        if escaped:
+            escaped, previous = False, char
+            continue
+        if quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == "\\":
+            escaped = True
+            continue
+        elif quote == '"':
+            quote = "" if char == '"' else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (previous.isspace() or previous in ";&|()<>"):
+            return "a comment (#...), which would comment out the command after it"
+        previous = char
+    if escaped:
+        return "a trailing backslash, which would join the command to this line"
+    if quote:
+        return f"an unclosed {quote} quote, which would swallow the command after it"
+    if re.search(r"(?<!<)<<(?!<)", line):
+        return "a here-document (<<), which would swallow the lines after it"
+    return None
+
+
+def validate_shell_lines(lines: Iterable[str], key: str) -> tuple[str, ...]:
+    """The lines as a tuple, or ValidationError naming `key`, the line and why it is refused."""
+    result = tuple(lines)
+    for index, line in enumerate(result):
+        problem = shell_line_problem(line)
+        if problem:
+            raise ValidationError(
+                f"{key}[{index}] = {line!r} is {problem}: write one shell command per line, "
+                "without comments (delete the line to drop it)",
+                field=key,
+                rule="one command per line",
+            )
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +116,42 @@ class SiteProfile:
     clean_dfuse: str = "clean-dfuse.sh"
     ioil_lib: str = "/usr/lib64/libioil.so"
     pil4dfs_lib: str = "/usr/lib64/libpil4dfs.so"
+
+    def __post_init__(self) -> None:
+        """Every profile is checked, however it was built: these values reach shells and scripts."""
+        for name in SHELL_LINES:
+            validate_shell_lines(getattr(self, name), name)
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in SHELL_LINES:
+                continue
+            if isinstance(value, bool):
+                continue
+            texts = value if isinstance(value, tuple) else (value,)
+            for text in texts:
+                if not isinstance(text, str):
+                    raise ValidationError(
+                        f"{item.name} = {text!r} must be a string", field=item.name, rule="type"
+                    )
+                if item.name in PBS_NAMES and not _PBS_NAME.fullmatch(text):
+                    raise ValidationError(
+                        f"{item.name} = {text!r} must be a PBS name: letters, digits and _ only",
+                        field=item.name,
+                        rule="PBS name",
+                    )
+                if item.name in PROGRAMS and not _PROGRAM.fullmatch(text):
+                    raise ValidationError(
+                        f"{item.name} = {text!r} must be a program or library path without spaces or "
+                        "shell characters (letters, digits and . _ / + - only)",
+                        field=item.name,
+                        rule="program path",
+                    )
+                if not text or breaks_lines(text):
+                    raise ValidationError(
+                        f"{item.name} = {text!r} must be a non-empty path on one line",
+                        field=item.name,
+                        rule="path",
+                    )
 
     def with_overrides(self, **changes: Any) -> SiteProfile:
         known = {f.name for f in fields(self)}

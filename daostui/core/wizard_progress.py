@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from daostui.core import paths
+
 
 @dataclass(frozen=True)
 class Step:
@@ -122,10 +124,8 @@ def load_state(path: Path) -> WizardState:
 
 
 def save_state(path: Path, state: WizardState) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state.to_json(), indent=2), encoding="utf-8")
-    tmp.replace(path)
+    """Atomically, and private to the user (it names their pools, containers and scripts)."""
+    paths.write_private(path, json.dumps(state.to_json(), indent=2))
 
 
 def clear_state(path: Path) -> None:

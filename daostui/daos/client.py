@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from daostui.core.errors import DaosError, DaostuiError, ParseError
+from daostui.core.readonly import Access, mutating
 from daostui.transport.base import CommandResult, Transport
 
 if TYPE_CHECKING:
@@ -96,10 +97,19 @@ def failure(result: CommandResult, message: str = "") -> DaosError:
 
 
 class DaosClient:
-    def __init__(self, transport: Transport, *, timeout: float = 60.0, program: str = "daos") -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        timeout: float = 60.0,
+        program: str = "daos",
+        access: Access | None = None,
+    ) -> None:
         self.transport = transport
         self.timeout = timeout
         self.program = program
+        #: Shared with the session's other clients: read-only refuses every @mutating method.
+        self.access = access or Access()
 
     # ------------------------------------------------------------------ argv builders
     def _j(self, *args: str) -> list[str]:
@@ -224,6 +234,7 @@ class DaosClient:
             lambda text: _parse().pool_from_text(text, pool),
         )
 
+    @mutating("run `daos pool autotest` (it creates containers and writes data in the pool)")
     async def pool_autotest(self, pool: str, *, skip_big: bool = False) -> AutotestResult:
         result = await self._run(self.argv_pool_autotest(pool, skip_big), timeout=max(self.timeout, 600))
         if result.error or result.timed_out or result.cancelled:
@@ -238,6 +249,7 @@ class DaosClient:
             self.argv_cont_list(pool), _parse().containers_from_json, _parse().containers_from_text
         )
 
+    @mutating("create a container")
     async def cont_create(self, request: ContainerCreateRequest) -> ContainerInfo:
         request.validate()
         argv = self.argv_cont_create(request)
@@ -284,15 +296,19 @@ class DaosClient:
         if not result.ok:
             raise failure(result)
 
+    @mutating("set container properties")
     async def cont_set_prop(self, pool: str, cont: str, props: dict[str, str]) -> None:
         await self._plain(self.argv_cont_set_prop(pool, cont, props))
 
+    @mutating("destroy a container")
     async def cont_destroy(self, pool: str, cont: str, *, force: bool = False) -> None:
         await self._plain(self.argv_cont_destroy(pool, cont, force=force))
 
+    @mutating("change a container's ACL")
     async def cont_update_acl(self, pool: str, cont: str, entry: str) -> None:
         await self._plain(self.argv_cont_update_acl(pool, cont, entry))
 
+    @mutating("remove an entry from a container's ACL")
     async def cont_delete_acl(self, pool: str, cont: str, principal: str) -> None:
         await self._plain(self.argv_cont_delete_acl(pool, cont, principal))
 
@@ -301,6 +317,7 @@ class DaosClient:
             self.argv_cont_check(path), _parse().container_check_from_text, timeout=max(self.timeout, 600)
         )
 
+    @mutating("run `daos filesystem check --flags=evict` (it removes leaked objects)")
     async def fs_check(self, pool: str, cont: str, *, flags: str = "evict") -> FsCheckResult:
         return await self._text(
             self.argv_fs_check(pool, cont, flags=flags),
@@ -308,5 +325,6 @@ class DaosClient:
             timeout=max(self.timeout, 600),
         )
 
+    @mutating("copy data with `daos filesystem copy`")
     async def fs_copy(self, src: str, dst: str, *, timeout: float = 3600) -> FsCopyResult:
         return await self._text(self.argv_fs_copy(src, dst), _parse().fs_copy_from_text, timeout=timeout)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from daostui.core.errors import ValidationError
+from daostui.core.readonly import mutating
 from daostui.core.units import human_bytes
 
 if TYPE_CHECKING:
@@ -203,6 +204,7 @@ def parse_du(text: str) -> int | None:
     return int(first[0]) if first and first[0].isdigit() else None
 
 
+@mutating("copy data between a container and flare")
 async def perform_copy(
     daos: DaosClient, request: CopyRequest, *, timeout: float = 4 * 3600, measure: bool = True
 ) -> CopyReport:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from daostui.core.errors import CommandError, DaostuiError
+from daostui.core.readonly import mutating
 from daostui.core.units import human_bytes
 
 if TYPE_CHECKING:
@@ -276,6 +277,16 @@ class Doctor:
         return self.checks
 
     async def check_autotest(self, check: Check) -> None:
+        if self.session.readonly:
+            # autotest creates containers and writes data: not for a read-only session (the client
+            # would refuse it too; saying so here keeps the report a report, not a failure)
+            check.status = SKIP
+            check.evidence.append(
+                "not run: this session is read-only, and `daos pool autotest` creates containers and "
+                "writes data in the pool"
+            )
+            check.fix = "Run the long tests without --readonly to include it."
+            return
         if not self.pool:
             return
         result = await self.session.daos.pool_autotest(self.pool)
@@ -299,11 +310,20 @@ class Doctor:
             check.fix = "Inconsistent objects: escalate to support with this report."
 
 
+def config_files(session: Session) -> list[str]:
+    """The config files looked at, lowest layer first, each marked when it was not found."""
+    layers = getattr(session.config, "layers", ())
+    return [layer.describe() for layer in layers]
+
+
 def report_text(session: Session, checks: list[Check]) -> str:
     """A summary to paste into a support ticket."""
+    files = config_files(session)
     lines = [
         "daostui doctor report",
-        f"user {session.user} on {session.host} ({session.mode}), project {session.project or '?'}",
+        f"user {session.user} on {session.host} ({session.mode}), project {session.project or '?'}"
+        + (", read-only" if session.readonly else ""),
+        "config: " + ("; ".join(files) if files else "built-in defaults"),
         f"overall: {worst(checks)}",
         "",
     ]
@@ -322,6 +342,11 @@ def report_json(session: Session, checks: list[Check]) -> str:
             "user": session.user,
             "host": session.host,
             "mode": session.mode,
+            "readonly": session.readonly,
+            "config_files": [
+                {"layer": layer.layer, "path": str(layer.path), "read": layer.read}
+                for layer in getattr(session.config, "layers", ())
+            ],
             "overall": worst(checks),
             "checks": [c.to_json() for c in checks],
         },
@@ -329,6 +354,7 @@ def report_json(session: Session, checks: list[Check]) -> str:
     )
 
 
+@mutating("repair an UNCLEAN container (set-prop status:HEALTHY, fs check --flags=evict)")
 async def fix_unclean(session: Session, pool: str, cont: str) -> None:
     """ALCF's recovery for an UNCLEAN container: set-prop status:HEALTHY, then fs check --flags=evict."""
     await session.daos.cont_set_prop(pool, cont, {"status": "HEALTHY"})

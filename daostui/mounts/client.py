@@ -4,6 +4,9 @@ The mounts table is read with `cat` through the transport, so it works over ssh 
 (where the table is the simulator's file). ALCF's `start-dfuse.sh` exits 0 even when dfuse fails,
 so a mount is confirmed by re-reading the table. The probe lists the mount point with a timeout:
 a hung dfuse mount blocks `ls` in the kernel, so a timeout means "hung", never a blocked console.
+Right before `start-dfuse.sh`, and again before the write/read check, every directory from the
+allowed root down to the mount point is checked on the host where the mount happens (`safety`):
+real directories owned by the user, so another account's planted `/tmp/<user>` cannot catch it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ import json
 import posixpath
 from pathlib import Path
 
-from daostui.core.errors import MountError, ParseError
+from daostui.core import paths
+from daostui.core.errors import MountError, ParseError, ValidationError
+from daostui.core.readonly import Access, mutating
 from daostui.core.site import SiteProfile
+from daostui.mounts import safety
 from daostui.mounts.models import Mount, MountHealth
 from daostui.mounts.parse import dfuse_mounts, parse_mounts
 from daostui.transport.base import CommandResult, Transport
@@ -34,13 +40,17 @@ class MountsClient:
         table_path: str | None = None,
         owned_file: Path | None = None,
         timeout: float = 30.0,
+        access: Access | None = None,
     ) -> None:
         self.transport = transport
+        #: Shared with the session's other clients: read-only refuses every @mutating method.
+        self.access = access or Access()
         self.site = site
         self.user = user
         self.table_path = table_path or site.mounts_table
         self.owned_file = owned_file
         self.timeout = timeout
+        self._uid: int | None = None
 
     # ------------------------------------------------------------------ argv
     def argv_list(self) -> list[str]:
@@ -49,8 +59,26 @@ class MountsClient:
     def default_mount_point(self, pool: str, cont: str) -> str:
         return self.site.login_mount_point(self.user, pool, cont)
 
+    def _chain(self, path: str) -> list[str]:
+        """The directories the safety check looks at: allowed root down to `path` (validated)."""
+        path = self.site.validate_mount_point(path, self.user)
+        roots = [self.site.expand(root, self.user) for root in self.site.allowed_mount_roots]
+        return safety.chain(safety.allowed_root(path, roots), path)
+
+    def argv_check(self, path: str) -> list[str]:
+        """The `stat` that checks the mount point and the directories above it (shown before a mount)."""
+        try:
+            return safety.argv_stat(self._chain(path))
+        except ValidationError:
+            return safety.argv_stat([path])
+
+    def argv_start(self, pool: str, cont: str, path: str) -> list[str]:
+        return [self.site.start_dfuse, "-m", path, "--pool", pool, "--cont", cont]
+
     def argv_mount(self, pool: str, cont: str, path: str) -> list[list[str]]:
-        return [["mkdir", "-p", path], [self.site.start_dfuse, "-m", path, "--pool", pool, "--cont", cont]]
+        """What a mount runs: the ownership check (`stat`; missing directories are then made with
+        `mkdir -m 0700`, one at a time), then start-dfuse.sh."""
+        return [self.argv_check(path), self.argv_start(pool, cont, path)]
 
     def argv_unmount(self, path: str) -> list[str]:
         return ["fusermount3", "-u", path]
@@ -62,9 +90,68 @@ class MountsClient:
         return posixpath.join(path, CHECK_FILE)
 
     def argv_write_check(self, path: str) -> list[list[str]]:
-        """The tutorial's `echo hello > file; cat file`, as argv: `tee` reads the text from stdin."""
+        """The mounts table and the ownership check, then the tutorial's `echo hello > file; cat
+        file` as argv (`tee` reads the text from stdin)."""
         target = self.check_file(path)
-        return [["tee", "--", target], ["cat", "--", target]]
+        return [self.argv_list(), self.argv_check(path), ["tee", "--", target], ["cat", "--", target]]
+
+    # ------------------------------------------------------------------ mount point safety
+    async def _user_id(self) -> int:
+        """The user's uid where the mount happens (the login node over ssh), asked once."""
+        if self._uid is None:
+            result = await self.transport.run(safety.argv_uid(), timeout=self.timeout)
+            if not result.ok:
+                raise MountError("cannot learn your user id (`id -u`)", result)
+            try:
+                self._uid = safety.parse_uid(result.stdout)
+            except ParseError as exc:
+                raise MountError(str(exc), result) from None
+        return self._uid
+
+    async def _decide(self, paths: list[str], *, leaf_is_mount: bool) -> safety.Decision:
+        uid = await self._user_id()
+        result = await self.transport.run(safety.argv_stat(paths), timeout=self.timeout)
+        if result.error or result.timed_out or result.cancelled:
+            raise MountError(f"could not check the mount point {paths[-1]}: {result.outcome}", result)
+        try:
+            infos = safety.parse_stat(result.stdout)
+        except ParseError as exc:
+            raise MountError(f"could not check the mount point {paths[-1]}: {exc}", result) from None
+        decision = safety.decide(paths, infos, uid, leaf_is_mount=leaf_is_mount)
+        if decision.problem:
+            raise MountError(f"refused to use {paths[-1]}: {decision.problem}", result, hint=decision.advice)
+        return decision
+
+    async def ensure_mount_point(self, path: str) -> None:
+        """Check the directories from the allowed root down to `path`, create missing ones 0700
+        one at a time, and check again; MountError says who owns what and what to do."""
+        paths = self._chain(path)
+        decision = await self._decide(paths, leaf_is_mount=False)
+        for directory in decision.missing:
+            made = await self.transport.run(safety.argv_mkdir(directory), timeout=self.timeout)
+            if not made.ok:
+                raise MountError(
+                    f"cannot create {directory}",
+                    made,
+                    hint="Check the directory above it: it must exist and be yours.",
+                )
+        if decision.missing:
+            again = await self._decide(paths, leaf_is_mount=False)
+            if again.missing:
+                raise MountError(f"{again.missing[0]} is still missing after mkdir", None)
+
+    async def ensure_mounted_here(self, path: str) -> None:
+        """Before writing through `path`: it is a dfuse mount, and the directories above it are
+        real and the user's (a file written there must land in the container, nowhere else)."""
+        mounts = await self.list()
+        if not any(m.path == path for m in mounts):
+            raise MountError(
+                f"{path} is not a dfuse mount: a file written there would land in the bare directory, "
+                "not in the container",
+                None,
+                hint="Mount the container first (m), then run the check.",
+            )
+        await self._decide(self._chain(path), leaf_is_mount=True)
 
     # ------------------------------------------------------------------ owned mounts registry
     def _owned(self) -> dict[str, dict[str, str]]:
@@ -80,8 +167,7 @@ class MountsClient:
         if self.owned_file is None:
             return
         try:
-            self.owned_file.parent.mkdir(parents=True, exist_ok=True)
-            self.owned_file.write_text(json.dumps(owned, indent=1))
+            paths.write_private(self.owned_file, json.dumps(owned, indent=1))
         except OSError:
             # the mount itself worked; only the "ours" marker is lost (the state dir is not writable)
             return
@@ -129,17 +215,17 @@ class MountsClient:
             )
         return mounts
 
+    @mutating("mount a container (start-dfuse.sh)")
     async def mount(self, pool: str, cont: str, path: str | None = None) -> Mount:
         path = self.site.validate_mount_point(path or self.default_mount_point(pool, cont), self.user)
-        mkdir, start = self.argv_mount(pool, cont, path)
-        made = await self.transport.run(mkdir, timeout=self.timeout)
-        if not made.ok:
+        if any(m.path == path for m in await self.list()):
             raise MountError(
-                f"cannot create the mount point {path}",
-                made,
-                hint="Check permissions of the parent directory.",
+                f"{path} is already a dfuse mount",
+                None,
+                hint=f"Use it as it is, or unmount it first: fusermount3 -u {path}",
             )
-        started = await self.transport.run(start, timeout=max(self.timeout, 120))
+        await self.ensure_mount_point(path)
+        started = await self.transport.run(self.argv_start(pool, cont, path), timeout=max(self.timeout, 120))
         if started.error or started.timed_out or started.cancelled:
             raise MountError(
                 f"{self.site.start_dfuse} did not finish: {started.outcome}",
@@ -162,6 +248,7 @@ class MountsClient:
         found.owned, found.pool, found.container = True, pool, cont
         return found
 
+    @mutating("unmount a dfuse mount (fusermount3 -u)")
     async def unmount(self, path: str) -> None:
         result = await self.transport.run(self.argv_unmount(path), timeout=self.timeout)
         if not result.ok:
@@ -191,13 +278,15 @@ class MountsClient:
             return MountHealth("missing", "mount point does not exist")
         return MountHealth("error", text.strip().splitlines()[-1] if text.strip() else result.outcome)
 
+    @mutating("write a test file through a mount")
     async def write_check(self, path: str) -> str:
         """Write a small file through the mount and read it back; returns what was read.
 
         A mount that accepts the write but returns something else (or hangs) is broken for real
         I/O even if `ls` works, which is why the tutorial has users do this by hand.
         """
-        write_argv, read_argv = self.argv_write_check(path)
+        await self.ensure_mounted_here(path)
+        _table, _check, write_argv, read_argv = self.argv_write_check(path)
         wrote = await self.transport.run(write_argv, stdin=CHECK_TEXT, timeout=PROBE_TIMEOUT)
         if not wrote.ok:
             raise MountError(

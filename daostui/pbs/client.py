@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 from daostui.core.errors import ParseError, PbsError
+from daostui.core.readonly import Access, mutating
 from daostui.pbs.hints import MISSING_PROGRAM, hint_for_job_error, hint_for_qsub_error
 from daostui.transport.base import CommandResult, Transport
 
@@ -54,9 +55,17 @@ def _failure(result: CommandResult, hint: str = "") -> PbsError:
 
 class PbsClient:
     def __init__(
-        self, transport: Transport, *, user: str, timeout: float = 30.0, lost_after: float = 60.0
+        self,
+        transport: Transport,
+        *,
+        user: str,
+        timeout: float = 30.0,
+        lost_after: float = 60.0,
+        access: Access | None = None,
     ) -> None:
         self.transport = transport
+        #: Shared with the session's other clients: read-only refuses every @mutating method.
+        self.access = access or Access()
         self.user = user
         self.timeout = timeout
         self.lost_after = lost_after
@@ -99,6 +108,9 @@ class PbsClient:
         login node); closing the iterator stops `tail`."""
         return self.transport.stream(self.argv_follow(path))
 
+    # The one place a `qsub -I` command line is made: refusing it here means no interactive job can
+    # start in a read-only session, whichever runner (pexpect locally, an ssh pty) would run it.
+    @mutating("start an interactive job (qsub -I)")
     def argv_interactive(
         self,
         *,
@@ -219,6 +231,7 @@ class PbsClient:
             except ParseError as exc:
                 raise PbsError(f"qstat -Bf output not understood: {exc}", result) from None
 
+    @mutating("submit a job (qsub)")
     async def submit(self, script: str, *, cwd: str | None = None, extra_args: Sequence[str] = ()) -> str:
         result = await self._run(self.argv_submit(script, extra_args), timeout=max(self.timeout, 60), cwd=cwd)
         if not result.ok:
@@ -235,11 +248,14 @@ class PbsClient:
         if not result.ok:
             raise _failure(result)
 
+    @mutating("delete a job (qdel)")
     async def delete(self, job_id: str) -> None:
         await self._simple(self.argv_delete(job_id))
 
+    @mutating("hold a job (qhold)")
     async def hold(self, job_id: str) -> None:
         await self._simple(self.argv_hold(job_id))
 
+    @mutating("release a job (qrls)")
     async def release(self, job_id: str) -> None:
         await self._simple(self.argv_release(job_id))

@@ -2,10 +2,12 @@
 
 From a typed request it writes the script ALCF's guide describes (aurora-daos.md "Jobs",
 daos-cli.md §8.1): every `#PBS` directive before any command, the module lines, `cd
-$PBS_O_WORKDIR`, `launch-dfuse.sh pool:cont` with `clean-dfuse.sh` guaranteed by a trap (also on
-failure), ranks from `$PBS_NODEFILE`, and `mpiexec --no-vni` with the NIC-aware CPU binding. Every
-user value that lands in the script is validated or shell-quoted: nothing typed in a form can
-inject a command.
+"${PBS_O_WORKDIR}"` (quoted: a directory with a space must not send the job to $HOME),
+`launch-dfuse.sh pool:cont` with `clean-dfuse.sh` guaranteed by a trap (also on failure), ranks
+from `$PBS_NODEFILE`, and `mpiexec --no-vni` with the NIC-aware CPU binding. Every user value that
+lands in the script is validated as a whole string (one line, allowed characters) and shell-quoted
+where it is free text: nothing typed in a form, the API or a config file can add a line or inject
+a command.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from daostui.core import paths
 from daostui.core.errors import ValidationError
-from daostui.core.site import SiteProfile
+from daostui.core.site import SiteProfile, breaks_lines, validate_shell_lines
 from daostui.daos.labels import validate_label
 from daostui.pbs.limits import QueueLimits
 from daostui.pbs.walltime import format_walltime, parse_walltime
@@ -25,10 +28,48 @@ from daostui.pbs.walltime import format_walltime, parse_walltime
 #: (cores 0 and 52 are reserved since 2025-03-31).
 CPU_BIND_12 = (4, 9, 14, 19, 20, 25, 56, 61, 66, 71, 74, 79)
 INTERCEPTION = ("none", "ioil", "pil4dfs")
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,235}$")
-_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PROJECT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_MODULE = re.compile(r"^[A-Za-z0-9_./+-]+$")
+# Every pattern is applied with `fullmatch`: `re.match` with `^...$` accepts a trailing newline,
+# which is exactly how a value would add a `#PBS` directive or a shell line to the script.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,235}")
+_ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PROJECT = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_QUEUE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_MODULE = re.compile(r"[A-Za-z0-9_./+-]+")
+#: PBS `-l place=` parts (OpenPBS pbs_resources(7)): an arrangement, a sharing mode, a grouping.
+PLACE_ARRANGEMENTS = ("free", "pack", "scatter", "vscatter")
+PLACE_SHARING = ("excl", "shared", "exclhost")
+_PLACE_GROUP = re.compile(r"group=[A-Za-z0-9_]+")
+
+
+def _one_line(value: str, field: str, what: str) -> None:
+    """Refuse control characters: quoted or not, a newline in a value is a new line in the script."""
+    if breaks_lines(value):
+        raise ValidationError(
+            f"{what} {value!r} contains a line break or control character",
+            field=field,
+            rule="one line",
+        )
+
+
+def place_problem(place: str) -> str | None:
+    """Why `place` is not a PBS placement spec (`scatter`, `scatter:excl`, `pack:group=rack`...)."""
+    parts = place.split(":")
+    kinds: list[str] = []
+    for part in parts:
+        if part in PLACE_ARRANGEMENTS:
+            kinds.append("arrangement")
+        elif part in PLACE_SHARING:
+            kinds.append("sharing")
+        elif _PLACE_GROUP.fullmatch(part):
+            kinds.append("grouping")
+        else:
+            return (
+                f"{part!r} is not a placement: use {'/'.join(PLACE_ARRANGEMENTS)}, optionally with "
+                f":{'/'.join(PLACE_SHARING)} and :group=RESOURCE (e.g. scatter:excl)"
+            )
+    if len(set(kinds)) != len(kinds):
+        return "give at most one arrangement, one sharing mode and one grouping"
+    return None
 
 
 def cpu_binding(ranks_per_node: int) -> list[str]:
@@ -71,18 +112,34 @@ class JobRequest:
 
 def validate(request: JobRequest, limits: QueueLimits | None = None) -> None:
     """Refuse a bad request before anything is written or submitted, naming the broken rule."""
-    if not _PROJECT.match(request.project or ""):
+    for name in ("project", "queue", "program", "pool", "container", "interception", "job_name", "place"):
+        if not isinstance(getattr(request, name), str):
+            raise ValidationError(f"{name} must be text", field=name, rule="type")
+    if not all(isinstance(a, str) for a in request.args) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in request.env.items()
+    ):
+        raise ValidationError("arguments and environment values must be text", field="args", rule="type")
+    if not _PROJECT.fullmatch(request.project or ""):
         raise ValidationError(
             "the project (-A) is required: letters, digits, . _ - only", field="project", rule="project name"
         )
-    if not _NAME.match(request.job_name or ""):
+    if not _NAME.fullmatch(request.job_name or ""):
         raise ValidationError(
             "the job name must start with a letter and use letters, digits, . _ - only",
             field="job_name",
             rule="job name",
         )
-    if not re.match(r"^[A-Za-z0-9_.-]+$", request.queue or ""):
+    if not _QUEUE.fullmatch(request.queue or ""):
         raise ValidationError("pick a queue", field="queue", rule="queue name")
+    problem = place_problem(request.place or "")
+    if problem:
+        raise ValidationError(f"placement (-l place) {problem}", field="place", rule="placement")
+    if isinstance(request.nodes, bool) or not isinstance(request.nodes, int):
+        raise ValidationError("nodes must be a whole number", field="nodes", rule="integer")
+    if isinstance(request.ranks_per_node, bool) or not isinstance(request.ranks_per_node, int):
+        raise ValidationError("ranks per node must be a whole number", field="ranks_per_node", rule="integer")
+    if isinstance(request.walltime, str):
+        _one_line(request.walltime, "walltime", "walltime")
     if request.nodes < 1:
         raise ValidationError("nodes must be at least 1", field="nodes", rule="positive")
     if not 1 <= request.ranks_per_node <= 208:
@@ -100,6 +157,9 @@ def validate(request: JobRequest, limits: QueueLimits | None = None) -> None:
             raise ValidationError("; ".join(problems), field="nodes", rule="queue limits")
     if not request.program.strip():
         raise ValidationError("the program to run is empty", field="program", rule="non-empty")
+    _one_line(request.program, "program", "the program")
+    for argument in request.args:
+        _one_line(argument, "args", "the argument")
     if request.pool or request.container:
         validate_label(request.pool, "pool")
         validate_label(request.container, "container")
@@ -116,16 +176,19 @@ def validate(request: JobRequest, limits: QueueLimits | None = None) -> None:
         raise ValidationError(
             f"interception must be one of {', '.join(INTERCEPTION)}", field="interception", rule="choice"
         )
-    for key in request.env:
-        if not _ENV_KEY.match(key):
+    for key, value in request.env.items():
+        if not _ENV_KEY.fullmatch(key):
             raise ValidationError(f"environment variable name {key!r} is not valid", field="env", rule="name")
+        _one_line(value, "env", f"the value of {key}")
     for module in request.extra_modules:
-        if not _MODULE.match(module):
+        if not _MODULE.fullmatch(module):
             raise ValidationError(f"module name {module!r} is not valid", field="extra_modules", rule="name")
 
 
 def generate_script(request: JobRequest, site: SiteProfile) -> str:
     validate(request)
+    # the profile checks itself when built; checked again here because these lines land in the script
+    validate_shell_lines(site.job_modules, "job_modules")
     daos = bool(request.pool and request.container)
     filesystems = "home:flare" + (f":{site.daos_filesystem}" if daos else "")
     lines = [
@@ -148,7 +211,7 @@ def generate_script(request: JobRequest, site: SiteProfile) -> str:
         + "MPI over --no-vni.",
     ]
     lines += list(site.job_modules) + [f"module load {m}" for m in request.extra_modules]
-    lines += ["", "cd ${PBS_O_WORKDIR}", ""]
+    lines += ["", 'cd "${PBS_O_WORKDIR}"', ""]
     for key, value in request.env.items():
         lines.append(f"export {key}={shlex.quote(value)}")
     if daos:
@@ -240,8 +303,11 @@ def script_filename(request: JobRequest) -> str:
 
 
 def save_script(text: str, directory: Path, name: str) -> Path:
-    """Write the script without ever overwriting an existing file (a numeric suffix is added)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write the script without ever overwriting an existing file (a numeric suffix is added).
+
+    0600 whatever the umask: `qsub` reads the script, nothing executes it directly, and it names
+    the user's project, pool and container on a shared login node.
+    """
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
@@ -249,10 +315,7 @@ def save_script(text: str, directory: Path, name: str) -> Path:
     counter = 1
     while True:
         try:
-            with open(candidate, "x", encoding="utf-8") as handle:
-                handle.write(text)
-            candidate.chmod(0o755)
-            return candidate
+            return paths.write_private(candidate, text, exclusive=True, private_parent=False)
         except FileExistsError:
             counter += 1
             candidate = directory / (f"{stem}-{counter}.{suffix}" if suffix else f"{stem}-{counter}")

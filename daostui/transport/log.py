@@ -4,6 +4,8 @@ Users learn the real CLI from it (lazygit's command log is the model; lazydocker
 one), and support tickets need it. It is bounded in memory (a ring buffer: the console stays fast
 all day) and appended as JSON lines to a file in the XDG state dir (nothing is lost when the app
 exits). Large outputs are clipped in the file so one `qstat -f` of the whole queue cannot bloat it.
+The file holds every command's output, so it is private (0600 in a 0700 directory) on a shared
+login node, whatever the umask.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from daostui.core import paths
 from daostui.transport.base import CommandResult
 
 #: Output kept per command in the file (the in-memory entry keeps it whole).
@@ -69,11 +72,10 @@ class CommandLog:
         clipped = replace(result, stdout=_clip(result.stdout), stderr=_clip(result.stderr))
         line = json.dumps(clipped.to_json(), ensure_ascii=False) + "\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileNotFoundError):
                 if self.path.stat().st_size > MAX_FILE_BYTES:
                     os.replace(self.path, self.path.with_name(self.path.name + ".1"))
-            with open(self.path, "a", encoding="utf-8") as handle:
+            with paths.open_private_append(self.path) as handle:
                 handle.write(line)
         except OSError as exc:  # a full or read-only disk must not break commands
             self.write_error = str(exc)

@@ -12,7 +12,7 @@
 module use /soft/modulefiles
 module load daos/base
 
-cd ${PBS_O_WORKDIR}
+cd "${PBS_O_WORKDIR}"
 
 NNODES=$(wc -l < "${PBS_NODEFILE}")
 RANKS_PER_NODE=12

@@ -14,7 +14,7 @@ module use /soft/modulefiles
 module load daos/base
 module load frameworks
 
-cd ${PBS_O_WORKDIR}
+cd "${PBS_O_WORKDIR}"
 
 export D_IL_COMPATIBLE=1
 export MY_NOTE='it'"'"'s $(not) run'

@@ -13,7 +13,7 @@
 module use /soft/modulefiles
 module load daos/base
 
-cd ${PBS_O_WORKDIR}
+cd "${PBS_O_WORKDIR}"
 
 DAOS_POOL=hpc_demo
 DAOS_CONT=checkpoints
