@@ -169,7 +169,7 @@ def normalize_name(name: str) -> str:
             field="principal",
             rule="at most 255 characters",
         )
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise ValidationError(
             f"principal {name!r} is not a valid name: use letters, digits, '.', '_' or '-' "
             "(not starting with '-'), then '@' (e.g. alice@ or users@)",

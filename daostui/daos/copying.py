@@ -57,7 +57,7 @@ def project_dir(site: SiteProfile, project: str, user: str = "") -> str:
             field="project",
             rule="project set",
         )
-    if not _PROJECT_RE.match(project):
+    if not _PROJECT_RE.fullmatch(project):
         raise ValidationError(f"project name {project!r} is not valid", field="project", rule="project name")
     root = site.flare_projects_root.replace("{user}", user)
     if "{project}" in root:

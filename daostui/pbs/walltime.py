@@ -16,7 +16,7 @@ _WALLTIME = re.compile(r"^\s*(?:(\d{1,4}):)?(?:(\d{1,2}):)?(\d{1,7})\s*$")
 
 def parse_walltime(text: str) -> int:
     """Seconds in a PBS walltime string; raises ValidationError naming the accepted forms."""
-    match = _WALLTIME.match(text or "")
+    match = _WALLTIME.fullmatch(text or "")
     if not match:
         raise ValidationError(
             f"walltime {text!r} is not HH:MM:SS, MM:SS or seconds", field="walltime", rule="format"
