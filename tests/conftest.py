@@ -115,7 +115,8 @@ def ssh_session_for(server, demo_session, tmp_path: Path, *, trusted: bool):
         known_hosts=known,
         client_keys=[str(server.user_key_path)],
         prelude=Prelude(lines=tuple(demo_session.site.module_prelude), login=False),
-        extra_options={"config": [], "agent_path": None},
+        config_files=[],
+        extra_options={"agent_path": None},
     )
     session = build_clients(
         mode="ssh",

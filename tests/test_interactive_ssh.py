@@ -63,7 +63,8 @@ async def test_qsub_interactive_over_ssh_mounts_and_runs_in_the_job(server, tmp_
         SshTarget("127.0.0.1", server.username, server.port),
         known_hosts=known,
         client_keys=[str(server.user_key_path)],
-        extra_options={"config": [], "agent_path": None},
+        config_files=[],
+        extra_options={"agent_path": None},
     )
     argv = interactive.interactive_argv(
         demo_session.pbs,

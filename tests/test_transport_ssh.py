@@ -52,7 +52,8 @@ def transport_for(srv: SshTestServer, tmp_path, prompter=None, *, trusted=True, 
         known_hosts=known,
         client_keys=[str(srv.user_key_path)],
         prelude=prelude,
-        extra_options={"config": [], "agent_path": None},
+        config_files=[],
+        extra_options={"agent_path": None},
     )
 
 
