@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import posixpath
+import shlex
 from pathlib import Path
 
-from daostui.core.errors import MountError, ParseError
+from daostui.core.errors import MountError, ParseError, StateCheck, outcome_unknown
 from daostui.core.site import SiteProfile
 from daostui.mounts.models import Mount, MountHealth
 from daostui.mounts.parse import dfuse_mounts, parse_mounts
-from daostui.transport.base import CommandResult, Transport
+from daostui.transport.base import CommandResult, Identity, Transport
 
 PROBE_TIMEOUT = 5.0
 #: The small file the write/read check leaves in the container, so users can see it there.
@@ -30,17 +31,22 @@ class MountsClient:
         transport: Transport,
         site: SiteProfile,
         *,
-        user: str,
+        user: str | Identity,
         table_path: str | None = None,
         owned_file: Path | None = None,
         timeout: float = 30.0,
     ) -> None:
         self.transport = transport
         self.site = site
-        self.user = user
+        #: Whose mount points these are: the session's identity (the remote user over ssh).
+        self.identity = user if isinstance(user, Identity) else Identity(user)
         self.table_path = table_path or site.mounts_table
         self.owned_file = owned_file
         self.timeout = timeout
+
+    @property
+    def user(self) -> str:
+        return self.identity.user
 
     # ------------------------------------------------------------------ argv
     def argv_list(self) -> list[str]:
@@ -140,6 +146,8 @@ class MountsClient:
                 hint="Check permissions of the parent directory.",
             )
         started = await self.transport.run(start, timeout=max(self.timeout, 120))
+        if started.outcome_unknown:
+            raise outcome_unknown(started)
         if started.error or started.timed_out or started.cancelled:
             raise MountError(
                 f"{self.site.start_dfuse} did not finish: {started.outcome}",
@@ -164,6 +172,8 @@ class MountsClient:
 
     async def unmount(self, path: str) -> None:
         result = await self.transport.run(self.argv_unmount(path), timeout=self.timeout)
+        if result.outcome_unknown:
+            raise outcome_unknown(result)
         if not result.ok:
             busy = "busy" in (result.stderr + result.stdout).lower()
             raise MountError(
@@ -176,6 +186,18 @@ class MountsClient:
         owned = self._owned()
         if owned.pop(path, None) is not None:
             self._save_owned(owned)
+
+    async def check_mounted(self, path: str, *, mounted: bool = True) -> StateCheck:
+        """After a mount (`mounted=True`) or unmount whose outcome is unknown: is `path` in the table?"""
+        found = tuple(m.path for m in await self.list() if m.path == path)
+        command = shlex.join(self.argv_list())
+        if mounted:
+            if found:
+                return StateCheck(True, f"{path} is mounted: the mount went through.", command, found)
+            return StateCheck(False, f"{path} is not mounted: the mount did not happen.", command)
+        if found:
+            return StateCheck(False, f"{path} is still mounted: it was not unmounted.", command, found)
+        return StateCheck(True, f"{path} is no longer mounted: it was unmounted.", command)
 
     async def probe(self, path: str, timeout: float = PROBE_TIMEOUT) -> MountHealth:
         result: CommandResult = await self.transport.run(self.argv_probe(path), timeout=timeout)
