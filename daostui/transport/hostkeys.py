@@ -29,6 +29,27 @@ from typing import Any
 import asyncssh
 from asyncssh.public_key import get_default_certificate_algs, get_default_public_key_algs
 
+#: OpenSSH 9's default HostKeyAlgorithms in its order (`ssh -G -F /dev/null HOST`). asyncssh's own
+#: default puts RSA first — a server would then show its RSA key to a client that knows its ed25519 one.
+OPENSSH_ORDER = (
+    "ssh-ed25519-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+    "sk-ssh-ed25519-cert-v01@openssh.com",
+    "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "rsa-sha2-512-cert-v01@openssh.com",
+    "rsa-sha2-256-cert-v01@openssh.com",
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "rsa-sha2-512",
+    "rsa-sha2-256",
+)
+
 
 class Verdict:
     TRUSTED = "trusted"
@@ -106,11 +127,13 @@ class KnownHosts:
     def algorithms(self, name: str) -> list[str]:
         """Host key algorithms to offer for `name`, in OpenSSH's order: known types first."""
         known = self.lookup(name)
-        defaults = [_text(alg) for alg in get_default_public_key_algs()]
-        have = {_text(alg) for key in known.host_keys for alg in key.sig_algorithms}
-        first = [alg for alg in defaults if alg in have] + sorted(have - set(defaults))
-        rest = [alg for alg in defaults if alg not in have]
-        certificates = [_text(alg) for alg in get_default_certificate_algs()] if known.ca_keys else []
+        supported = {_text(a) for a in (*get_default_public_key_algs(), *get_default_certificate_algs())}
+        order = [alg for alg in OPENSSH_ORDER if alg in supported]
+        plain = [alg for alg in order if "-cert-" not in alg]
+        have = {_text(alg) for key in known.host_keys for alg in key.sig_algorithms} & supported
+        first = [alg for alg in plain if alg in have] + sorted(have - set(plain))
+        rest = [alg for alg in plain if alg not in have]
+        certificates = [alg for alg in order if "-cert-" in alg] if known.ca_keys else []
         return certificates + first + rest
 
     def verdict(self, name: str, key: asyncssh.SSHKey) -> tuple[str, Known]:
