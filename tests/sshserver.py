@@ -32,6 +32,8 @@ class ServerConfig:
     env: Mapping[str, str] = field(default_factory=dict)
     noise: str = ""
     commands: list[str] = field(default_factory=list)
+    #: Where clients asked to be forwarded (a ProxyJump hop's direct-tcpip requests).
+    forwarded: list[tuple[str, int]] = field(default_factory=list)
     kbdint_prompts: int = 0
     connections: list[asyncssh.SSHServerConnection] = field(default_factory=list)
 
@@ -45,6 +47,11 @@ class _Server(asyncssh.SSHServer):
         self.config.connections.append(conn)
 
     def begin_auth(self, username: str) -> bool:
+        return True
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+        # a jump host forwards (ProxyJump): asyncssh then opens the TCP connection itself
+        self.config.forwarded.append((dest_host, dest_port))
         return True
 
     def public_key_auth_supported(self) -> bool:
@@ -78,7 +85,11 @@ class SshTestServer:
         same_keys_as: SshTestServer | None = None,
         noise: str = "",
         sftp: bool = True,
+        host_key_types: tuple[str, ...] = ("ssh-ed25519",),
+        host_ca: asyncssh.SSHKey | None = None,
     ) -> None:
+        """`host_key_types`: the host keys it offers (the first is `host_key`); `host_ca`: also offer
+        a host certificate for the first key, signed by this CA (for 127.0.0.1)."""
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
         self.username = os.environ.get("USER") or "tester"
@@ -93,10 +104,19 @@ class SshTestServer:
         )
         id_shim.chmod(0o755)
         if same_keys_as is not None:  # the same login node coming back after a restart
-            self.host_key, self.user_key = same_keys_as.host_key, same_keys_as.user_key
+            self.host_keys, self.user_key = same_keys_as.host_keys, same_keys_as.user_key
         else:
-            self.host_key = asyncssh.generate_private_key("ssh-ed25519")
+            self.host_keys = [
+                asyncssh.generate_private_key(kind, **({"key_size": 2048} if kind == "ssh-rsa" else {}))
+                for kind in host_key_types
+            ]
             self.user_key = asyncssh.generate_private_key("ssh-ed25519")
+        self.host_key = self.host_keys[0]
+        self.host_cert = (
+            host_ca.generate_host_certificate(self.host_key, "login", principals=["127.0.0.1"])
+            if host_ca is not None
+            else None
+        )
         self.user_key_path = tmp / "id_ed25519"
         self.user_key.write_private_key(str(self.user_key_path))
         server_env = dict(env or {})
@@ -111,8 +131,11 @@ class SshTestServer:
 
     @property
     def known_hosts_line(self) -> str:
-        key = self.host_key.export_public_key("openssh").decode().strip()
-        return f"[127.0.0.1]:{self.port} {key}\n"
+        return self.known_hosts_line_for(self.host_key)
+
+    def known_hosts_line_for(self, key: asyncssh.SSHKey, name: str = "") -> str:
+        text = " ".join(key.export_public_key("openssh").decode().split()[:2])
+        return f"{name or f'[127.0.0.1]:{self.port}'} {text}\n"
 
     async def _handle(self, process: asyncssh.SSHServerProcess) -> None:
         command = process.command or ""
@@ -224,7 +247,10 @@ class SshTestServer:
             lambda: _Server(self.config),
             "127.0.0.1",
             port,
-            server_host_keys=[self.host_key],
+            server_host_keys=[
+                (self.host_key, self.host_cert) if self.host_cert is not None else self.host_key,
+                *self.host_keys[1:],
+            ],
             process_factory=self._handle,
             sftp_factory=self.sftp,
             encoding=None,

@@ -19,6 +19,8 @@ class Reply:
     stderr: str = ""
     exit_status: int = 0
     timed_out: bool = False
+    #: The connection dropped after the command was sent (ssh): it may have run.
+    outcome_unknown: bool = False
 
 
 Responder = Callable[[list[str], str | None], Reply]
@@ -63,15 +65,17 @@ class FakeTransport(Transport):
         self.calls.append(args)
         self.stdins.append(text_in)
         reply = self._find(args, text_in)
+        status = 124 if reply.timed_out else 255 if reply.outcome_unknown else reply.exit_status
         result = CommandResult(
             argv=tuple(args),
-            exit_status=124 if reply.timed_out else reply.exit_status,
+            exit_status=status,
             stdout=reply.stdout,
             stderr=reply.stderr,
             duration=0.0,
             started_at=now(),
             where=self.where,
             timed_out=reply.timed_out,
+            outcome_unknown=reply.outcome_unknown,
         )
         self._emit(result)
         return result

@@ -44,6 +44,8 @@ class LinkState:
         if self.status == Link.RECONNECTING and self.retry_in is not None:
             return f"reconnecting in {int(self.retry_in) + 1}s" + (f" ({self.reason})" if self.reason else "")
         words = self.status + (f": {self.reason}" if self.reason else "")
+        if self.retry_in is not None:
+            words += f" (retry in {int(self.retry_in) + 1}s)"
         if self.needs_reconnect and reconnect_hint:
             words += f" — {reconnect_hint}"
         return words

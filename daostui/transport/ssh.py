@@ -50,7 +50,7 @@ from daostui.transport.ssh_config import (
     known_hosts_name,
     resolve,
 )
-from daostui.transport.ssh_files import RemoteFiles
+from daostui.transport.ssh_files import RemoteFiles, channel_closed
 
 __all__ = ["Prompter", "SshTarget", "SshTransport", "known_hosts_name"]
 
@@ -214,6 +214,7 @@ class SshTransport(Transport):
         self._set_link(LinkState(Link.DISCONNECTED, reason, needs_reconnect=True))
 
     def _failed(self, reason: str) -> None:
+        """A network failure: the next command tries again after a back-off (1, 2, 4 … 60 s)."""
         self._failures += 1
         delay = min(2.0 ** (self._failures - 1), BACKOFF_MAX)
         self._next_attempt = time.monotonic() + delay
@@ -349,7 +350,7 @@ class SshTransport(Transport):
                 self._failed(str(exc))
                 raise
             except (OSError, asyncssh.Error, TimeoutError) as exc:
-                self._failed(str(exc))
+                self._failed(f"cannot connect: {exc}")
                 raise TransportError(
                     f"cannot connect to {self.resolved.display}: {exc}",
                     hint="Check the host name, your network/VPN, and your passcode.",
@@ -494,7 +495,7 @@ class SshTransport(Transport):
         try:
             process = await conn.create_process(command, encoding="utf-8", errors="replace")
         except asyncssh.ChannelOpenError as exc:
-            if conn.is_closed():
+            if channel_closed(conn, exc):
                 return _CLOSED
             return finish(EXIT_CONNECTION_LOST, error=f"the login node refused a new session: {exc.reason}")
         except (asyncssh.Error, OSError, ConnectionError) as exc:

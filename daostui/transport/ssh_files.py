@@ -45,7 +45,7 @@ class RemoteFiles:
             try:
                 self._sftp = await conn.start_sftp_client()
             except (asyncssh.ChannelOpenError, asyncssh.SFTPError) as exc:
-                if isinstance(exc, asyncssh.ChannelOpenError) and conn.is_closed():
+                if isinstance(exc, asyncssh.ChannelOpenError) and channel_closed(conn, exc):
                     raise TransportError(f"connection to {self.host} lost: {exc}") from exc
                 self.sftp_available = False
                 return None
@@ -122,6 +122,14 @@ class RemoteFiles:
             raise FileExistsError(path)
         if not result.ok:
             raise TransportError(f"cannot write {path} on {self.host}: {_why(result)}")
+
+
+def channel_closed(conn: Any, exc: asyncssh.ChannelOpenError) -> bool:
+    """The channel was refused because our side of the connection is gone (nothing was sent)."""
+    # asyncssh raises this itself, before sending anything, once the connection's transport is gone
+    return conn.is_closed() or (
+        exc.code == asyncssh.OPEN_CONNECT_FAILED and exc.reason == "SSH connection closed"
+    )
 
 
 def _absolute(path: str) -> None:
