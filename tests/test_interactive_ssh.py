@@ -108,3 +108,34 @@ async def test_qsub_interactive_over_ssh_mounts_and_runs_in_the_job(server, tmp_
     assert "inside-" + outcome.job_id.split(".")[0] in text
     assert not deleted
     assert (tmp_path / "compute" / "hpc_demo" / "checkpoints").exists()
+
+
+def test_qsub_interactive_locally_skips_the_login_noise_and_says_when_it_never_ran(demo_session, tmp_path):
+    """Locally with a prelude (`bash -l` may print a banner) the argv is framed like over ssh."""
+    import dataclasses
+
+    from daostui.transport.base import Prelude
+    from daostui.transport.local import LocalTransport
+
+    argv = ["qsub", "-I", "-A", "hpc_demo", "-q", "nosuchqueue", "-l", "select=1", "-l", "walltime=00:10:00"]
+    env = {**os.environ, **sim.environment(demo_session.demo_dir)}
+    request = interactive.InteractiveRequest(argv)
+    deleted: list[str] = []
+
+    refused_argv, _ = LocalTransport(
+        prelude=Prelude(lines=("echo 'qsub: job 1.fake ready'",), login=False)
+    ).terminal_command(argv)
+    refused = interactive.run_local(
+        dataclasses.replace(request, argv=refused_argv), env=env, cwd=str(tmp_path), delete=deleted.append
+    )
+    assert not refused.started, "a banner that looks like qsub's 'ready' is not taken for it"
+    assert refused.error and "did not run" not in refused.error  # qsub ran and refused the queue
+
+    swallowed_argv, _ = LocalTransport(
+        prelude=Prelude(lines=("echo loading", "exit 0"), login=False)
+    ).terminal_command(argv)
+    swallowed = interactive.run_local(
+        dataclasses.replace(request, argv=swallowed_argv), env=env, cwd=str(tmp_path), delete=deleted.append
+    )
+    assert "did not run" in swallowed.error and "loading" in swallowed.error
+    assert not deleted

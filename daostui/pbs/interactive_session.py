@@ -29,6 +29,8 @@ from daostui.transport import framing
 
 WAITING = re.compile(rb"qsub: waiting for job (\S+) to start")
 READY = re.compile(rb"qsub: job (\S+) ready")
+#: Matches nothing (stands in for WAITING/READY while login noise is still coming).
+_NEVER = re.compile(rb"(?!)")
 
 
 @dataclass
@@ -99,8 +101,14 @@ def run_local(
     )
     started = time.monotonic()
     patterns: list[Any] = [WAITING, READY, pexpect.EOF, pexpect.TIMEOUT]
-    if marker:
-        patterns.append(re.compile(re.escape(marker.encode()) + rb"\r?\n"))
+    if marker:  # until the marker, qsub's words in a banner mean nothing: only the marker (index 4) counts
+        patterns = [
+            _NEVER,
+            _NEVER,
+            pexpect.EOF,
+            pexpect.TIMEOUT,
+            re.compile(re.escape(marker.encode()) + rb"\r?\n"),
+        ]
     try:
         while True:
             try:
@@ -125,7 +133,7 @@ def run_local(
                 break
             elif index == 4:
                 marker = ""  # the command itself runs from here on
-                patterns.pop()
+                patterns = [WAITING, READY, pexpect.EOF, pexpect.TIMEOUT]
             elif index == 2:
                 if marker:
                     outcome.error = _not_started(child.before or b"")
