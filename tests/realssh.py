@@ -548,26 +548,25 @@ class RealSshClient:
         )
 
     def session(self, config, *, log_path: Path, workdir: Path):
-        """A console session on the login node: the simulated site's files are its remote paths."""
-        from daostui.core.session import build_clients
+        """A console session on the login node, built as `daostui --ssh testlogin` builds it; the
+        simulated site's files (mounts table, flare) are the account's remote paths."""
+        import dataclasses
+
+        from daostui.core.session import ssh_session
         from daostui.transport.log import CommandLog
 
-        transport = self.transport()
-        site = config.site_profile().with_overrides(
-            mounts_table=str(self.server.demo_dir / "mounts"),
-            flare_projects_root=str(self.server.demo_dir / "lus" / "flare" / "projects"),
-        )
-        session = build_clients(
-            mode="ssh",
-            transport=transport,
-            config=config,
-            site=site,
-            user=transport.resolved.user,
-            host=transport.resolved.hostname,
-            project="hpc_demo",
-            readonly=False,
-            uses_prelude=True,
+        site = {
+            **config.site,
+            "mounts_table": str(self.server.demo_dir / "mounts"),
+            "flare_projects_root": str(self.server.demo_dir / "lus" / "flare" / "projects"),
+        }
+        session = ssh_session(
+            ALIAS,
+            config=dataclasses.replace(config, site=site, project=config.project or "hpc_demo"),
             log=CommandLog(log_path),
+            prompter=self.prompter,
+            config_files=[self.config],
+            extra_options={"agent_path": None},
         )
         session.workdir = workdir
         return session

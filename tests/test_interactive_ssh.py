@@ -43,6 +43,52 @@ class Screen(io.BytesIO):
         return self.getvalue().decode("utf-8", "replace")
 
 
+def mounting_request(pbs) -> interactive.InteractiveRequest:
+    """`qsub -I` on the debug queue that mounts hpc_demo/checkpoints in the job's shell."""
+    argv = interactive.interactive_argv(
+        pbs,
+        project="hpc_demo",
+        queue="debug",
+        nodes=1,
+        walltime="00:10:00",
+        daos_fs="daos_user",
+        daos_resource="daos_user",
+    )
+    return interactive.InteractiveRequest(argv, pool="hpc_demo", container="checkpoints")
+
+
+async def drive(transport, request, delete, *, timeout: float) -> tuple[interactive.InteractiveOutcome, str]:
+    """`qsub -I` through the app's ssh path, a user typing in the job's shell once the container is mounted."""
+    keys, screen = Keys(), Screen()
+
+    async def user() -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while "container mounted at" not in screen.text() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        keys.type("echo inside-$PBS_JOBID\nexit\n")
+
+    try:
+        conn = await transport.connect()
+        typing = asyncio.ensure_future(user())
+        outcome = await asyncio.wait_for(
+            interactive.run_ssh(
+                conn,
+                transport.remote_command(request.argv),
+                request,
+                delete=delete,
+                stdin=keys,
+                stdout=screen,
+            ),
+            timeout=timeout,
+        )
+        await typing
+    finally:
+        keys.close()
+        await transport.close()
+    return outcome, screen.text()
+
+
 @pytest.fixture
 async def server(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(tmp_path / "compute"))
@@ -66,43 +112,13 @@ async def test_qsub_interactive_over_ssh_mounts_and_runs_in_the_job(server, tmp_
         config_files=[],
         extra_options={"agent_path": None},
     )
-    argv = interactive.interactive_argv(
-        demo_session.pbs,
-        project="hpc_demo",
-        queue="debug",
-        nodes=1,
-        walltime="00:10:00",
-        daos_fs="daos_user",
-        daos_resource="daos_user",
-    )
-    request = interactive.InteractiveRequest(argv, pool="hpc_demo", container="checkpoints")
-    keys, screen = Keys(), Screen()
+    request = mounting_request(demo_session.pbs)
     deleted: list[str] = []
 
     async def delete(job_id: str) -> None:
         deleted.append(job_id)
 
-    async def user() -> None:
-        for _ in range(200):
-            if "container mounted at" in screen.text():
-                break
-            await asyncio.sleep(0.05)
-        keys.type("echo inside-$PBS_JOBID\nexit\n")
-
-    try:
-        conn = await transport.connect()
-        typing = asyncio.ensure_future(user())
-        outcome = await asyncio.wait_for(
-            interactive.run_ssh(
-                conn, transport.remote_command(argv), request, delete=delete, stdin=keys, stdout=screen
-            ),
-            timeout=30,
-        )
-        await typing
-    finally:
-        keys.close()
-        await transport.close()
-    text = screen.text()
+    outcome, text = await drive(transport, request, delete, timeout=30)
     assert outcome.started and outcome.job_id.endswith("aurora.alcf.anl.gov"), repr(text)
     assert "qsub: waiting for job" in text and "ready" in text
     assert "inside-" + outcome.job_id.split(".")[0] in text

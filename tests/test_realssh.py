@@ -320,43 +320,15 @@ async def test_files_over_sftp_and_the_shell_when_sftp_is_off(realssh):
 
 
 async def test_qsub_interactive_over_real_ssh_is_framed(realssh, demo_session):
-    from daostui.pbs import interactive_session as interactive
-    from tests.test_interactive_ssh import Keys, Screen
+    from tests.test_interactive_ssh import drive, mounting_request
 
     transport = realssh.transport()
-    argv = interactive.interactive_argv(
-        demo_session.pbs,
-        project="hpc_demo",
-        queue="debug",
-        nodes=1,
-        walltime="00:10:00",
-        daos_fs="daos_user",
-        daos_resource="daos_user",
-    )
-    request = interactive.InteractiveRequest(argv, pool="hpc_demo", container="checkpoints")
-    keys, screen = Keys(), Screen()
-
-    async def user() -> None:
-        await wait_until(lambda: "container mounted at" in screen.text(), "the mount in the job", 60)
-        keys.type("echo inside-$PBS_JOBID\nexit\n")
+    request = mounting_request(demo_session.pbs)
 
     async def delete(job_id: str) -> None:
         raise AssertionError("nothing to delete")
 
-    try:
-        conn = await transport.connect()
-        typing = asyncio.ensure_future(user())
-        outcome = await asyncio.wait_for(
-            interactive.run_ssh(
-                conn, transport.remote_command(argv), request, delete=delete, stdin=keys, stdout=screen
-            ),
-            timeout=90,
-        )
-        await typing
-    finally:
-        keys.close()
-        await transport.close()
-    text = screen.text()
+    outcome, text = await drive(transport, request, delete, timeout=90)
     assert outcome.started and not outcome.error, text
     assert BANNER not in text and transport.marker not in text, "the terminal shows nothing before the marker"
     assert "inside-" + outcome.job_id.split(".")[0] in text

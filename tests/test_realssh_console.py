@@ -27,9 +27,16 @@ def console_session(realssh, tmp_path):
     return session
 
 
-async def type_passcode(pilot, app, code: str) -> None:
+async def passcode_prompt(pilot, app):
+    """The passcode dialog, once its field has the focus (keys typed earlier would go nowhere)."""
     prompt = await wait_screen(pilot, app, "PromptScreen", timeout=30)
+    await wait_for(pilot, lambda: prompt.query_one("#answer-0").has_focus, what="the passcode field")
     assert "OATH" in " ".join(str(w.render()) for w in prompt.query("Static, Label"))
+    return prompt
+
+
+async def type_passcode(pilot, app, code: str) -> None:
+    await passcode_prompt(pilot, app)
     await pilot.press(*code, "enter")
 
 
@@ -57,7 +64,7 @@ async def test_a_cancelled_passcode_waits_and_a_reconnect_refreshes_every_pane_a
     app = make_app(session)  # no automatic refresh: only the login event can refill the panes
     try:
         async with app.run_test(size=(120, 35)) as pilot:
-            await wait_screen(pilot, app, "PromptScreen", timeout=30)
+            await passcode_prompt(pilot, app)
             await pilot.press("escape")
             header = app.main_screen.query_one("#header")
             panes = ("pools", "mounts", "jobs")  # the containers pane waits for a pool

@@ -118,6 +118,19 @@ def unframe(stdout: str, stderr: str, marker: str) -> Unframed:
     return Unframed(out.output, err.output if err.found else stderr, join_noise(out.noise, err.noise), True)
 
 
+def frame_result(
+    stdout: str, stderr: str, marker: str, status: int, flags: dict[str, object]
+) -> tuple[str, str, str]:
+    """(stdout, stderr, login noise) of a finished wrapped command; sets `flags["error"]` when it never
+    started — unless it was cut short (timed out, cancelled, connection lost), which says more."""
+    if flags.get("error"):
+        return stdout, stderr, ""
+    parts = unframe(stdout, stderr, marker)
+    if not parts.started and not any(flags.get(f) for f in ("timed_out", "cancelled", "outcome_unknown")):
+        flags["error"] = not_started(status)
+    return parts.stdout, parts.stderr, parts.noise
+
+
 def not_started(status: int) -> str:
     """The error of a wrapped command whose marker never appeared."""
     return (

@@ -133,11 +133,8 @@ class LocalTransport(Transport):
 
         def finish(status: int, out: list[bytes], err: list[bytes], **flags: Any) -> CommandResult:
             stdout, stderr, noise = _decode(b"".join(out)), _decode(b"".join(err)), ""
-            if framed and not flags.get("error"):
-                parts = framing.unframe(stdout, stderr, self.marker)
-                stdout, stderr, noise = parts.stdout, parts.stderr, parts.noise
-                if not parts.started and not (flags.get("timed_out") or flags.get("cancelled")):
-                    flags["error"] = framing.not_started(status)
+            if framed:
+                stdout, stderr, noise = framing.frame_result(stdout, stderr, self.marker, status, flags)
             result = CommandResult(
                 argv=original,
                 exit_status=status,

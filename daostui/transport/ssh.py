@@ -441,13 +441,8 @@ class SshTransport(Transport):
         **flags: Any,
     ) -> CommandResult:
         noise = ""
-        if command and not flags.get("error"):
-            parts = framing.unframe(out, err, self.marker)
-            out, err, noise = parts.stdout, parts.stderr, parts.noise
-            if not parts.started and not any(
-                flags.get(f) for f in ("timed_out", "cancelled", "outcome_unknown")
-            ):
-                flags["error"] = framing.not_started(status)
+        if command:
+            out, err, noise = framing.frame_result(out, err, self.marker, status, flags)
         result = CommandResult(
             argv=argv,
             exit_status=status,
