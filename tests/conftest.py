@@ -169,14 +169,14 @@ def realssh_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def realssh(realssh_server, tmp_path: Path):
     """A client of the real login node (ssh config alias, keyscan'd known_hosts) with a fresh site."""
-    from tests import realssh as module
+    from tests.realssh_client import CodePrompter, RealSshClient
 
     realssh_server.reset_demo()
     config, known_hosts = realssh_server.client_files(tmp_path / "client-ssh")
-    return module.RealSshClient(
+    return RealSshClient(
         realssh_server,
         tmp_path / "client-ssh",
         config,
         known_hosts,
-        module.CodePrompter(realssh_server.passcodes),
+        CodePrompter(realssh_server.passcodes),
     )

@@ -18,7 +18,8 @@ from daostui.core.errors import OutcomeUnknownError, TransportError
 from daostui.core.site import SiteProfile
 from daostui.pbs.jobscript import JobRequest, generate_script
 from daostui.sim import knobs, store
-from tests.realssh import ALIAS, BANNER, BANNER_ERR, CodePrompter
+from tests.realssh import ALIAS, BANNER, BANNER_ERR
+from tests.realssh_client import CodePrompter
 
 pytestmark = pytest.mark.realssh
 

@@ -27,7 +27,7 @@ import signal
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import asyncssh
 
@@ -43,101 +43,20 @@ from daostui.transport.base import (
     now,
 )
 from daostui.transport.link import Link, LinkState
-from daostui.transport.ssh_config import (
-    ResolvedTarget,
-    SshTarget,
-    jump_targets,
-    known_hosts_name,
-    resolve,
-)
+from daostui.transport.ssh_config import SshTarget, known_hosts_name, resolve
+from daostui.transport.ssh_connect import Connector, HeldError, Prompter
 from daostui.transport.ssh_files import RemoteFiles, channel_closed
 
 __all__ = ["Prompter", "SshTarget", "SshTransport", "known_hosts_name"]
 
 #: Exit status reported when the connection died under a command (like OpenSSH's client).
 EXIT_CONNECTION_LOST = 255
-KEEPALIVE_INTERVAL = 15
-KEEPALIVE_COUNT_MAX = 4
 BACKOFF_MAX = 60.0
-MAX_PASSCODE_TRIES = 3
 MAX_COMMAND_SESSIONS = 6
 #: Run once after login: who we are there, and where home is.
 LOGIN_FACTS = ["sh", "-c", 'id -un && printf "%s\\n" "$HOME"']
 #: Without a configured prelude the marker is printed by a plain `sh` (the user's shell runs it).
 _BARE = Prelude((), shell="sh", login=False)
-
-
-class Prompter(Protocol):
-    """The UI side of authentication and host-key trust."""
-
-    async def keyboard_interactive(
-        self, host: str, name: str, instructions: str, prompts: Sequence[tuple[str, bool]]
-    ) -> list[str] | None: ...
-
-    async def password(self, host: str, user: str) -> str | None: ...
-
-    async def trust_host_key(self, host: str, port: int, key_type: str, fingerprint: str) -> bool: ...
-
-
-class _Held(TransportError):
-    """A failure that must not be retried automatically (the user said no, or the server did)."""
-
-    def __init__(self, message: str, reason: str, *, hint: str = "") -> None:
-        super().__init__(message, hint=hint)
-        self.reason = reason
-
-
-class _Client(asyncssh.SSHClient):
-    """One hop's client: records the host key offered, asks the prompter, notices a lost link."""
-
-    def __init__(self, transport: SshTransport, target: ResolvedTarget, *, main: bool) -> None:
-        self._transport = transport
-        self._target = target
-        self._main = main
-        self._challenges = 0
-        self.cancelled = False
-        self.seen: tuple[str, asyncssh.SSHKey] | None = None
-        self.conn: asyncssh.SSHClientConnection | None = None
-
-    def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
-        self.conn = conn
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._main:
-            self._transport._lost(self.conn, exc)
-
-    def validate_host_public_key(self, host: str, addr: str, port: int, key: asyncssh.SSHKey) -> bool:
-        # called only for a key known_hosts does not trust: remember it, decide after the failure
-        self.seen = (known_hosts_name(host, port), key)
-        return False
-
-    def kbdint_auth_requested(self) -> str:
-        return ""  # let the server choose the submethods (the passcode prompt)
-
-    async def kbdint_challenge_received(
-        self, name: str, instructions: str, lang: str, prompts: Sequence[tuple[str, bool]]
-    ) -> list[str] | None:
-        if not prompts:
-            return []
-        prompter = self._transport.prompter
-        self._challenges += 1
-        if prompter is None or self._challenges > MAX_PASSCODE_TRIES:
-            return None  # give up this connection attempt instead of looping on a wrong passcode
-        answers = await prompter.keyboard_interactive(
-            self._target.hostname, name, instructions, list(prompts)
-        )
-        if answers is None:
-            self.cancelled = True
-        return answers
-
-    async def password_auth_requested(self) -> str | None:  # type: ignore[override]
-        prompter = self._transport.prompter
-        if prompter is None:
-            return None
-        answer = await prompter.password(self._target.hostname, self._target.user)
-        if answer is None:
-            self.cancelled = True
-        return answer
 
 
 class SshTransport(Transport):
@@ -189,6 +108,17 @@ class SshTransport(Transport):
         self._next_attempt = 0.0
         self.connections_made = 0
         self.files = RemoteFiles(self.resolved.display, self.run)
+        self._connector = Connector(
+            target,
+            self.resolved,
+            self.known_hosts,
+            prompter=lambda: self.prompter,
+            on_lost=self._lost,
+            config_files=config_files,
+            client_keys=client_keys,
+            extra_options=self.extra_options,
+            connect_timeout=connect_timeout,
+        )
 
     # ------------------------------------------------------------------ link state
     @property
@@ -221,107 +151,6 @@ class SshTransport(Transport):
         self._set_link(LinkState(Link.DISCONNECTED, reason, retry_in=delay))
 
     # ------------------------------------------------------------------ connecting
-    def _options(self, target: ResolvedTarget) -> dict[str, Any]:
-        options: dict[str, Any] = {
-            "known_hosts": self.known_hosts.asyncssh_matcher(),
-            "keepalive_interval": KEEPALIVE_INTERVAL,
-            "keepalive_count_max": KEEPALIVE_COUNT_MAX,
-            "connect_timeout": self.connect_timeout,
-            "config": [str(p) for p in target.config_files],
-        }
-        if not target.host_key_algorithms:  # the config's own list wins, as in OpenSSH
-            options["server_host_key_algs"] = self.known_hosts.algorithms(target.known_hosts_name)
-        if self.client_keys is not None:
-            options["client_keys"] = list(self.client_keys)
-        options.update(self.extra_options)
-        return options
-
-    async def _open_hop(
-        self, target: SshTarget, tunnel: asyncssh.SSHClientConnection | None, *, main: bool
-    ) -> asyncssh.SSHClientConnection:
-        """One connection (a ProxyJump hop or the login node), trusting a new host key if told to."""
-        resolved = self.resolved if main else resolve(target, self.config_files)
-        for _attempt in range(2):
-            client = _Client(self, resolved, main=main)
-            try:
-                return await asyncssh.connect(
-                    resolved.alias,
-                    port=target.port or (),
-                    username=target.user or (),
-                    tunnel=tunnel,
-                    client_factory=lambda c=client: c,  # type: ignore[misc]
-                    **self._options(resolved),
-                )
-            except asyncssh.HostKeyNotVerifiable as exc:
-                await self._judge_host_key(resolved, client, exc)  # returns only when now trusted
-            except asyncssh.PermissionDenied as exc:
-                if client.cancelled:
-                    raise _Held(
-                        f"not connected to {resolved.display}: the passcode prompt was cancelled",
-                        "passcode cancelled",
-                    ) from exc
-                raise _Held(
-                    f"{resolved.display} refused the login: {exc.reason}",
-                    "login refused",
-                    hint="Check your ssh key and passcode (a passcode works once), then reconnect.",
-                ) from exc
-        raise _Held(f"the host key of {resolved.hostname} is still not accepted", "host key not accepted")
-
-    async def _judge_host_key(
-        self, target: ResolvedTarget, client: _Client, exc: asyncssh.HostKeyNotVerifiable
-    ) -> None:
-        if client.seen is None:  # revoked, or a certificate from a CA nobody trusts
-            raise _Held(
-                f"the host key of {target.hostname} was refused: {exc.reason}",
-                "host key refused",
-                hint="Check known_hosts (@revoked / @cert-authority lines) and ask the site's support.",
-            ) from exc
-        name, key = client.seen
-        verdict, known = self.known_hosts.verdict(name, key)
-        kind, fingerprint = hostkeys.key_type(key), hostkeys.fingerprint(key)
-        remove = f"ssh-keygen -R '{name}'" + (
-            ""
-            if self.known_hosts.write_file == Path("~/.ssh/known_hosts").expanduser()
-            else f" -f {self.known_hosts.write_file}"
-        )
-        if verdict == hostkeys.Verdict.REVOKED:
-            raise _Held(
-                f"the {kind} host key of {name} is revoked in known_hosts", "host key revoked"
-            ) from exc
-        if verdict == hostkeys.Verdict.CHANGED:
-            raise _Held(
-                f"the {kind} host key of {name} has CHANGED (now {fingerprint}); refusing to connect",
-                "host key changed",
-                hint="This can be an attack or a reinstalled login node. Check with the site's support, "
-                f"then remove the old entry with `{remove}`.",
-            ) from exc
-        trusted = False
-        if self.prompter is not None:
-            trusted = await self.prompter.trust_host_key(target.hostname, target.port, kind, fingerprint)
-        if not trusted:
-            others = f" (known_hosts has its {', '.join(known.key_types)} key)" if known.key_types else ""
-            raise _Held(
-                f"the host key of {name} is unknown ({kind} {fingerprint}){others} and was not trusted",
-                "host key not trusted",
-                hint=f"Verify the fingerprint, then connect once with `ssh {self.target}` to add it.",
-            ) from exc
-        self.known_hosts.record(name, key, hashed=target.hash_known_hosts)
-
-    async def _open(self) -> asyncssh.SSHClientConnection:
-        tunnel: asyncssh.SSHClientConnection | None = None
-        hops: list[asyncssh.SSHClientConnection] = []
-        try:
-            for hop in jump_targets(self.resolved.proxy_jump):
-                tunnel = await self._open_hop(hop, tunnel, main=False)
-                hops.append(tunnel)
-            conn = await self._open_hop(self.target, tunnel, main=True)
-        except BaseException:
-            for hop_conn in reversed(hops):
-                hop_conn.close()
-            raise
-        self._hops = hops
-        return conn
-
     async def connect(self) -> asyncssh.SSHClientConnection:
         """The live connection, (re)connecting with back-off when needed.
 
@@ -342,8 +171,8 @@ class SshTransport(Transport):
                 await asyncio.sleep(wait)
             self._set_link(LinkState(Link.CONNECTING))
             try:
-                conn = await self._open()
-            except _Held as exc:
+                conn, self._hops = await self._connector.open()
+            except HeldError as exc:
                 self._hold(exc.reason)
                 raise
             except TransportError as exc:
