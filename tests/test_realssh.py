@@ -333,3 +333,37 @@ async def test_qsub_interactive_over_real_ssh_is_framed(realssh, demo_session):
     assert outcome.started and not outcome.error, text
     assert BANNER not in text and transport.marker not in text, "the terminal shows nothing before the marker"
     assert "inside-" + outcome.job_id.split(".")[0] in text
+
+
+async def test_a_job_s_output_is_followed_on_the_login_node(realssh, demo_session, tmp_path):
+    session = realssh.session(demo_session.config, log_path=tmp_path / "log.jsonl", workdir=tmp_path)
+    request = JobRequest(
+        project="hpc_demo",
+        queue="debug",
+        nodes=1,
+        walltime="00:10:00",
+        program="/bin/echo",
+        args=("hello from the job",),
+        job_name="echoer",
+    )
+    seen: list[str] = []
+
+    async def follow(path: str) -> None:
+        lines = session.pbs.follow(path)
+        try:
+            async for line in lines:
+                seen.append(line)
+                if "hello from the job" in line:
+                    return
+        finally:
+            await lines.aclose()
+
+    try:
+        saved = await session.scripts.save(generate_script(request, session.site), "echoer.pbs")
+        job_id = await session.pbs.submit(saved.path, cwd=saved.workdir)
+        job = (await session.pbs.status([job_id])).jobs[0]
+        assert job.output_path.startswith(saved.workdir + "/echoer.o"), "PBS names a path on the login node"
+        await asyncio.wait_for(follow(job.output_path), 60)
+    finally:
+        await session.close()
+    assert not any(BANNER in line for line in seen)
