@@ -306,3 +306,31 @@ async def test_link_state_texts() -> None:
     assert LinkState(Link.DISCONNECTED, "login refused", needs_reconnect=True).text("press r") == (
         "disconnected: login refused — press r"
     )
+
+
+async def test_a_command_cancelled_while_connecting_leaves_the_link_ready_for_the_next(tmp_path) -> None:
+    srv = SshTestServer(tmp_path, passcode="123456")
+    await srv.start()
+    prompter = Prompter(passcode="123456")
+    asked = asyncio.Event()
+    never = asyncio.Event()
+
+    async def slow_user(host, name, instructions, prompts):
+        asked.set()
+        await never.wait()  # the user walked away from the prompt
+
+    real_answer = prompter.keyboard_interactive
+    prompter.keyboard_interactive = slow_user
+    t = transport_for(srv, tmp_path, prompter)
+    try:
+        pending = asyncio.ensure_future(t.run(["true"]))
+        await asyncio.wait_for(asked.wait(), 20)
+        pending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await pending
+        assert t.link.status == "disconnected" and not t.link.needs_reconnect
+        prompter.keyboard_interactive = real_answer
+        assert (await t.run(["echo", "ok"])).ok
+    finally:
+        await t.close()
+        await srv.stop()

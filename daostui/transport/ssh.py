@@ -175,6 +175,10 @@ class SshTransport(Transport):
             except HeldError as exc:
                 self._hold(exc.reason)
                 raise
+            except asyncio.CancelledError:
+                # the command that was connecting went away (its pane closed): the next one tries again
+                self._set_link(LinkState(Link.DISCONNECTED))
+                raise
             except TransportError as exc:
                 self._failed(str(exc))
                 raise
