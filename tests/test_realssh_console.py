@@ -30,7 +30,10 @@ def console_session(realssh, tmp_path):
 async def passcode_prompt(pilot, app):
     """The passcode dialog, once its field has the focus (keys typed earlier would go nowhere)."""
     prompt = await wait_screen(pilot, app, "PromptScreen", timeout=30)
-    await wait_for(pilot, lambda: prompt.query_one("#answer-0").has_focus, what="the passcode field")
+    # not composed yet right after the push: no field at all, so ask for any focused one
+    await wait_for(
+        pilot, lambda: any(w.has_focus for w in prompt.query("#answer-0")), what="the passcode field"
+    )
     assert "OATH" in " ".join(str(w.render()) for w in prompt.query("Static, Label"))
     return prompt
 
