@@ -114,6 +114,16 @@ class DaosTui(App[int]):
 
         transport.state_listeners.append(changed)
         header.connection = transport.state
+        transport.add_link_listener(lambda link: self._link_changed(link, header))
+
+    def _link_changed(self, link: Any, header: Any) -> None:
+        """A fresh login: show who we are there, and refresh every pane now (not after its back-off)."""
+        if not link.connected:
+            return
+        header.user, header.badge = self.session.user, self.session.badge
+        for pane in PANE_ORDER:
+            if not self.policies[pane].running:
+                self.refresh_pane(pane)
 
     def _first_refresh(self) -> None:
         import gc

@@ -86,14 +86,25 @@ def make_app(session, *, frozen: bool = True, auto_refresh: bool = False):
 
 @pytest.fixture(params=["demo", "ssh"])
 async def mode_session(request, demo_session, demo_dir: Path, tmp_path: Path):
-    """The same console scenarios in demo mode and in ssh mode.
+    """The same console scenarios in demo mode and in ssh mode (and, where asked, real OpenSSH).
 
-    In ssh mode every command goes over one asyncssh connection to a real ssh server on
+    In ssh mode every command goes over one asyncssh connection to an asyncssh server on
     127.0.0.1 (tests/sshserver.py) whose commands find the simulator first on PATH, wrapped in
-    the site's module prelude exactly as on a login node.
+    the site's module prelude exactly as on a login node. A test adds the real login node with
+    `@pytest.mark.parametrize("mode_session", ["demo", "ssh", "realssh"], indirect=True)`:
+    Debian's sshd, another account with its own simulated site and files, a banner, and a
+    passcode (tests/realssh.py); skipped with the reason where it cannot run.
     """
     if request.param == "demo":
         yield demo_session
+        return
+    if request.param == "realssh":
+        client = request.getfixturevalue("realssh")
+        session = client.session(
+            demo_session.config, log_path=tmp_path / "realssh-commands.jsonl", workdir=demo_session.workdir
+        )
+        yield session
+        await session.close()
         return
     from daostui import sim
     from tests.sshserver import SshTestServer
@@ -121,7 +132,8 @@ def ssh_session_for(server, demo_session, tmp_path: Path, *, trusted: bool):
         known_hosts=known,
         client_keys=[str(server.user_key_path)],
         prelude=Prelude(lines=tuple(demo_session.site.module_prelude), login=False),
-        extra_options={"config": [], "agent_path": None},
+        config_files=[],
+        extra_options={"agent_path": None},
     )
     session = build_clients(
         mode="ssh",
@@ -138,3 +150,39 @@ def ssh_session_for(server, demo_session, tmp_path: Path, *, trusted: bool):
     )
     session.workdir = demo_session.workdir
     return session
+
+
+@pytest.fixture(scope="session")
+def realssh_server(tmp_path_factory: pytest.TempPathFactory):
+    """Debian's sshd on 127.0.0.1 with a throwaway account, its own simulated Aurora and a passcode.
+
+    Root only (skipped with the reason otherwise); the client's temporary and state directories are
+    hidden from it (a private mount namespace) where `unshare -m` works."""
+    from tests import realssh
+
+    reason = realssh.missing()
+    if reason:
+        pytest.skip(reason)
+    basetemp = tmp_path_factory.getbasetemp()
+    # pytest-of-USER (0700) holds every run's temporary dirs: hidden whole, a laptop path is "No such file"
+    hide = [basetemp.parent if basetemp.parent.name.startswith("pytest-of-") else basetemp]
+    hide.append(Path(os.environ["DAOSTUI_STATE_DIR"]).parent)
+    server = realssh.start(hide)
+    yield server
+    realssh.stop(server)
+
+
+@pytest.fixture
+def realssh(realssh_server, tmp_path: Path):
+    """A client of the real login node (ssh config alias, keyscan'd known_hosts) with a fresh site."""
+    from tests.realssh_client import CodePrompter, RealSshClient
+
+    realssh_server.reset_demo()
+    config, known_hosts = realssh_server.client_files(tmp_path / "client-ssh")
+    return RealSshClient(
+        realssh_server,
+        tmp_path / "client-ssh",
+        config,
+        known_hosts,
+        CodePrompter(realssh_server.passcodes),
+    )

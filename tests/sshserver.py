@@ -1,10 +1,13 @@
 """A real asyncssh server on 127.0.0.1 for the ssh-mode tests.
 
 It behaves like sshd where it matters to daostui: host key, public-key and keyboard-interactive
-(one-time passcode) authentication, and it runs each exec request as `bash -c <command>` the way
-sshd runs commands through the user's shell — so a quoting mistake in daostui would really execute.
-Commands run with extra environment (the simulator on PATH), so the console works in ssh mode
-exactly as in demo mode.
+(one-time passcode) authentication, SFTP, and it runs each exec request as `bash -c <command>` the
+way sshd runs commands through the user's shell — so a quoting mistake in daostui would really
+execute. Commands run with extra environment (the simulator on PATH), their own HOME, and an `id`
+that answers with the account's name (the tests run as one user; the "remote" account is another),
+so the console works in ssh mode exactly as in demo mode. `noise` plays a shell rc that prints a
+banner on both streams before every command. The fast unit tests use it; tests/realssh.py runs the
+same scenarios against Debian's real OpenSSH.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +30,10 @@ class ServerConfig:
     host_key: asyncssh.SSHKey
     passcode: str | None = None  # when set, keyboard-interactive auth is required after the key
     env: Mapping[str, str] = field(default_factory=dict)
+    noise: str = ""
     commands: list[str] = field(default_factory=list)
+    #: Where clients asked to be forwarded (a ProxyJump hop's direct-tcpip requests).
+    forwarded: list[tuple[str, int]] = field(default_factory=list)
     kbdint_prompts: int = 0
     connections: list[asyncssh.SSHServerConnection] = field(default_factory=list)
 
@@ -40,6 +47,11 @@ class _Server(asyncssh.SSHServer):
         self.config.connections.append(conn)
 
     def begin_auth(self, username: str) -> bool:
+        return True
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+        # a jump host forwards (ProxyJump): asyncssh then opens the TCP connection itself
+        self.config.forwarded.append((dest_host, dest_port))
         return True
 
     def public_key_auth_supported(self) -> bool:
@@ -71,31 +83,67 @@ class SshTestServer:
         passcode: str | None = None,
         env: Mapping[str, str] | None = None,
         same_keys_as: SshTestServer | None = None,
+        noise: str = "",
+        sftp: bool = True,
+        host_key_types: tuple[str, ...] = ("ssh-ed25519",),
+        host_ca: asyncssh.SSHKey | None = None,
     ) -> None:
+        """`host_key_types`: the host keys it offers (the first is `host_key`); `host_ca`: also offer
+        a host certificate for the first key, signed by this CA (for 127.0.0.1)."""
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
         self.username = os.environ.get("USER") or "tester"
+        self.sftp = sftp
+        self.home = tmp / "home"
+        self.home.mkdir(exist_ok=True)
+        shims = tmp / "shims"
+        shims.mkdir(exist_ok=True)
+        id_shim = shims / "id"
+        id_shim.write_text(
+            f'#!/bin/sh\nif [ "$*" = "-un" ]; then echo {self.username}; else exec /usr/bin/id "$@"; fi\n'
+        )
+        id_shim.chmod(0o755)
         if same_keys_as is not None:  # the same login node coming back after a restart
-            self.host_key, self.user_key = same_keys_as.host_key, same_keys_as.user_key
+            self.host_keys, self.user_key = same_keys_as.host_keys, same_keys_as.user_key
         else:
-            self.host_key = asyncssh.generate_private_key("ssh-ed25519")
+            self.host_keys = [
+                asyncssh.generate_private_key(kind, **({"key_size": 2048} if kind == "ssh-rsa" else {}))
+                for kind in host_key_types
+            ]
             self.user_key = asyncssh.generate_private_key("ssh-ed25519")
+        self.host_key = self.host_keys[0]
+        self.host_cert = (
+            host_ca.generate_host_certificate(self.host_key, "login", principals=["127.0.0.1"])
+            if host_ca is not None
+            else None
+        )
         self.user_key_path = tmp / "id_ed25519"
         self.user_key.write_private_key(str(self.user_key_path))
-        self.config = ServerConfig(self.username, self.user_key, self.host_key, passcode, dict(env or {}))
+        server_env = dict(env or {})
+        server_env["PATH"] = f"{shims}:{server_env.get('PATH') or os.environ.get('PATH', '')}"
+        server_env["HOME"] = str(self.home)
+        self.config = ServerConfig(
+            self.username, self.user_key, self.host_key, passcode, server_env, noise=noise
+        )
         self.server: asyncssh.SSHAcceptor | None = None
         self.port = 0
         self.children: set[asyncio.subprocess.Process] = set()
 
     @property
     def known_hosts_line(self) -> str:
-        key = self.host_key.export_public_key("openssh").decode().strip()
-        return f"[127.0.0.1]:{self.port} {key}\n"
+        return self.known_hosts_line_for(self.host_key)
+
+    def known_hosts_line_for(self, key: asyncssh.SSHKey, name: str = "") -> str:
+        text = " ".join(key.export_public_key("openssh").decode().split()[:2])
+        return f"{name or f'[127.0.0.1]:{self.port}'} {text}\n"
 
     async def _handle(self, process: asyncssh.SSHServerProcess) -> None:
         command = process.command or ""
         self.config.commands.append(command)
         env = {**os.environ, **self.config.env}
+        if self.config.noise:  # a shell rc that talks, before the command
+            banner = shlex.quote(self.config.noise)
+            command = f"echo {banner}; echo {banner} >&2; {command}"
         if process.term_type:
             await self._handle_pty(process, command, env)
             return
@@ -199,8 +247,12 @@ class SshTestServer:
             lambda: _Server(self.config),
             "127.0.0.1",
             port,
-            server_host_keys=[self.host_key],
+            server_host_keys=[
+                (self.host_key, self.host_cert) if self.host_cert is not None else self.host_key,
+                *self.host_keys[1:],
+            ],
             process_factory=self._handle,
+            sftp_factory=self.sftp,
             encoding=None,
             keepalive_interval=0,
         )

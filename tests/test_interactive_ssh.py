@@ -43,6 +43,52 @@ class Screen(io.BytesIO):
         return self.getvalue().decode("utf-8", "replace")
 
 
+def mounting_request(pbs) -> interactive.InteractiveRequest:
+    """`qsub -I` on the debug queue that mounts hpc_demo/checkpoints in the job's shell."""
+    argv = interactive.interactive_argv(
+        pbs,
+        project="hpc_demo",
+        queue="debug",
+        nodes=1,
+        walltime="00:10:00",
+        daos_fs="daos_user",
+        daos_resource="daos_user",
+    )
+    return interactive.InteractiveRequest(argv, pool="hpc_demo", container="checkpoints")
+
+
+async def drive(transport, request, delete, *, timeout: float) -> tuple[interactive.InteractiveOutcome, str]:
+    """`qsub -I` through the app's ssh path, a user typing in the job's shell once the container is mounted."""
+    keys, screen = Keys(), Screen()
+
+    async def user() -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while "container mounted at" not in screen.text() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        keys.type("echo inside-$PBS_JOBID\nexit\n")
+
+    try:
+        conn = await transport.connect()
+        typing = asyncio.ensure_future(user())
+        outcome = await asyncio.wait_for(
+            interactive.run_ssh(
+                conn,
+                transport.remote_command(request.argv),
+                request,
+                delete=delete,
+                stdin=keys,
+                stdout=screen,
+            ),
+            timeout=timeout,
+        )
+        await typing
+    finally:
+        keys.close()
+        await transport.close()
+    return outcome, screen.text()
+
+
 @pytest.fixture
 async def server(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(tmp_path / "compute"))
@@ -63,47 +109,49 @@ async def test_qsub_interactive_over_ssh_mounts_and_runs_in_the_job(server, tmp_
         SshTarget("127.0.0.1", server.username, server.port),
         known_hosts=known,
         client_keys=[str(server.user_key_path)],
-        extra_options={"config": [], "agent_path": None},
+        config_files=[],
+        extra_options={"agent_path": None},
     )
-    argv = interactive.interactive_argv(
-        demo_session.pbs,
-        project="hpc_demo",
-        queue="debug",
-        nodes=1,
-        walltime="00:10:00",
-        daos_fs="daos_user",
-        daos_resource="daos_user",
-    )
-    request = interactive.InteractiveRequest(argv, pool="hpc_demo", container="checkpoints")
-    keys, screen = Keys(), Screen()
+    request = mounting_request(demo_session.pbs)
     deleted: list[str] = []
 
     async def delete(job_id: str) -> None:
         deleted.append(job_id)
 
-    async def user() -> None:
-        for _ in range(200):
-            if "container mounted at" in screen.text():
-                break
-            await asyncio.sleep(0.05)
-        keys.type("echo inside-$PBS_JOBID\nexit\n")
-
-    try:
-        conn = await transport.connect()
-        typing = asyncio.ensure_future(user())
-        outcome = await asyncio.wait_for(
-            interactive.run_ssh(
-                conn, transport.remote_command(argv), request, delete=delete, stdin=keys, stdout=screen
-            ),
-            timeout=30,
-        )
-        await typing
-    finally:
-        keys.close()
-        await transport.close()
-    text = screen.text()
+    outcome, text = await drive(transport, request, delete, timeout=30)
     assert outcome.started and outcome.job_id.endswith("aurora.alcf.anl.gov"), repr(text)
     assert "qsub: waiting for job" in text and "ready" in text
     assert "inside-" + outcome.job_id.split(".")[0] in text
     assert not deleted
     assert (tmp_path / "compute" / "hpc_demo" / "checkpoints").exists()
+
+
+def test_qsub_interactive_locally_skips_the_login_noise_and_says_when_it_never_ran(demo_session, tmp_path):
+    """Locally with a prelude (`bash -l` may print a banner) the argv is framed like over ssh."""
+    import dataclasses
+
+    from daostui.transport.base import Prelude
+    from daostui.transport.local import LocalTransport
+
+    argv = ["qsub", "-I", "-A", "hpc_demo", "-q", "nosuchqueue", "-l", "select=1", "-l", "walltime=00:10:00"]
+    env = {**os.environ, **sim.environment(demo_session.demo_dir)}
+    request = interactive.InteractiveRequest(argv)
+    deleted: list[str] = []
+
+    refused_argv, _ = LocalTransport(
+        prelude=Prelude(lines=("echo 'qsub: job 1.fake ready'",), login=False)
+    ).terminal_command(argv)
+    refused = interactive.run_local(
+        dataclasses.replace(request, argv=refused_argv), env=env, cwd=str(tmp_path), delete=deleted.append
+    )
+    assert not refused.started, "a banner that looks like qsub's 'ready' is not taken for it"
+    assert refused.error and "did not run" not in refused.error  # qsub ran and refused the queue
+
+    swallowed_argv, _ = LocalTransport(
+        prelude=Prelude(lines=("echo loading", "exit 0"), login=False)
+    ).terminal_command(argv)
+    swallowed = interactive.run_local(
+        dataclasses.replace(request, argv=swallowed_argv), env=env, cwd=str(tmp_path), delete=deleted.append
+    )
+    assert "did not run" in swallowed.error and "loading" in swallowed.error
+    assert not deleted

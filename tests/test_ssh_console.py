@@ -27,9 +27,10 @@ async def test_passcode_and_unknown_host_are_asked_in_the_console(
     app = make_app(session)
     try:
         async with app.run_test(size=(120, 35)) as pilot:
-            await wait_screen(pilot, app, "TrustHostScreen")
-            assert "Trust" in str(app.screen.query_one("#yes").label)
-            await pilot.click("#yes")
+            trust = await wait_screen(pilot, app, "TrustHostScreen")
+            assert "Trust" in str(trust.query_one("#yes").label)
+            # press() rather than a click: under load a click can land before the dialog is laid out
+            trust.query_one("#yes").press()
             prompt = await wait_screen(pilot, app, "PromptScreen")
             assert "passcode" in " ".join(str(w.render()) for w in prompt.query("Static, Label")).lower()
             await pilot.press(*PASSCODE, "enter")

@@ -52,7 +52,8 @@ def transport_for(srv: SshTestServer, tmp_path, prompter=None, *, trusted=True, 
         known_hosts=known,
         client_keys=[str(srv.user_key_path)],
         prelude=prelude,
-        extra_options={"config": [], "agent_path": None},
+        config_files=[],
+        extra_options={"agent_path": None},
     )
 
 
@@ -158,7 +159,10 @@ async def test_server_killed_mid_command_fails_then_reconnects(tmp_path) -> None
     await srv.stop()
     r = await asyncio.wait_for(running, 20)
     assert not r.ok, "a command cut off by a dead connection must not look like success"
-    assert r.exit_status == 255 and "connection lost" in (r.error or r.stderr)
+    assert r.exit_status == 255 and "connection lost" in r.stderr
+    assert r.outcome_unknown and r.outcome == "outcome unknown" and not r.error, "never 'not run'"
+    assert "it may have run on the login node" in r.stderr
+    assert not t.link.connected and not t.link.needs_reconnect, "a network failure is retried on its own"
     # the login node comes back on the same port: the next command reconnects
     srv2 = SshTestServer(tmp_path, same_keys_as=srv)
     await srv2.start(port)
@@ -178,3 +182,155 @@ async def test_timeout_and_stream(server, tmp_path) -> None:
     lines = [line async for line in t.stream(["bash", "-c", "echo a; echo b >&2; echo c"])]
     assert sorted(lines) == ["a", "b", "c"]
     await t.close()
+
+
+async def test_login_noise_never_reaches_the_output(tmp_path) -> None:
+    srv = SshTestServer(tmp_path, noise="Welcome to Aurora: a banner")
+    await srv.start()
+    t = transport_for(srv, tmp_path, prelude=Prelude(lines=("echo 'module: loaded' >&2",), login=False))
+    try:
+        r = await t.run(["bash", "-c", "echo '{\"a\": 1}'; echo warn >&2"])
+        lines = [line async for line in t.stream(["bash", "-c", "echo a; echo b >&2"])]
+    finally:
+        await t.close()
+        await srv.stop()
+    assert r.ok and r.stdout == '{"a": 1}\n' and r.stderr == "warn\n"
+    assert "Welcome to Aurora" in r.login_noise and "module: loaded" in r.login_noise
+    assert sorted(lines) == ["a", "b"]
+
+
+async def test_the_remote_user_and_home_are_learned_once_at_login(server, tmp_path) -> None:
+    t = transport_for(server, tmp_path)
+    seen = []
+    t.add_listener(seen.append)
+    t.identity.user = "laptop_user"
+    await t.run(["true"])
+    await t.close()
+    await t.run(["true"])  # a second login does not ask again
+    await t.close()
+    assert t.identity.learned and t.identity.user == server.username
+    assert t.identity.home == str(server.home)
+    assert [r.argv for r in seen].count(("sh", "-c", 'id -un && printf "%s\\n" "$HOME"')) == 1
+
+
+async def test_a_connection_that_died_unnoticed_is_reopened_and_the_command_sent_once(
+    server, tmp_path
+) -> None:
+    t = transport_for(server, tmp_path)
+    conn = await t.connect()
+    conn.close()  # gone, but its connection_lost has not run yet
+    r = await t.run(["echo", "again"])
+    assert r.ok and r.stdout == "again\n"
+    assert server.config.commands.count(next(c for c in server.config.commands if "again" in c)) == 1
+    await t.close()
+
+
+async def test_cancelled_passcode_waits_for_reconnect_and_a_login_is_announced(tmp_path) -> None:
+    srv = SshTestServer(tmp_path, passcode="123456")
+    await srv.start()
+    prompter = Prompter(passcode="123456")
+    cancel = {"yes": True}
+
+    async def answer(host, name, instructions, prompts):
+        prompter.kbd_prompts.append(list(prompts))
+        return None if cancel["yes"] else ["123456"]
+
+    prompter.keyboard_interactive = answer
+    t = transport_for(srv, tmp_path, prompter)
+    links = []
+    texts = []
+    t.add_link_listener(links.append)
+    t.state_listeners.append(texts.append)
+    try:
+        results = [await t.run(["true"]) for _ in range(5)]
+        assert all(not r.ok and r.outcome == "not run" for r in results)
+        assert len(prompter.kbd_prompts) == 1, "no automatic re-prompt after a cancel"
+        assert t.link.needs_reconnect and t.link.reason == "passcode cancelled"
+        t.reconnect_hint = "press ctrl+r to reconnect"
+        assert t.state == "disconnected: passcode cancelled — press ctrl+r to reconnect"
+        cancel["yes"] = False
+        link = await t.reconnect()
+        assert link.connected and link.logins == 1 and len(prompter.kbd_prompts) == 2
+        assert (await t.run(["echo", "in"])).stdout == "in\n"
+    finally:
+        await t.close()
+        await srv.stop()
+    assert [x.status for x in links].count("connected") == 1
+    assert "disconnected: passcode cancelled — reconnect to try again" in texts
+
+
+async def test_a_wrong_passcode_is_not_retried_on_its_own(tmp_path) -> None:
+    srv = SshTestServer(tmp_path, passcode="123456")
+    await srv.start()
+    prompter = Prompter(passcode="000000")
+    t = transport_for(srv, tmp_path, prompter)
+    try:
+        first = await t.run(["true"])
+        again = await t.run(["true"])
+        assert "refused the login" in first.error and not again.ok
+        assert len(prompter.kbd_prompts) == 3, "the client's three tries, then it stops asking"
+        assert t.link.needs_reconnect and t.link.reason == "login refused"
+        prompter.passcode = "123456"
+        assert (await t.reconnect()).connected
+    finally:
+        await t.close()
+        await srv.stop()
+
+
+async def test_an_unreachable_host_is_retried_with_back_off(tmp_path) -> None:
+    srv = SshTestServer(tmp_path)
+    await srv.start()
+    t = transport_for(srv, tmp_path)
+    await srv.stop()
+    r = await t.run(["true"])
+    assert not r.ok and r.outcome == "not run" and "cannot connect" in r.error
+    assert not t.link.needs_reconnect and t.link.retry_in == 1.0
+    assert t.state.startswith("disconnected: cannot connect")
+
+
+async def test_many_commands_at_once_stay_within_the_session_limit(server, tmp_path) -> None:
+    t = transport_for(server, tmp_path)
+    results = await asyncio.gather(*(t.run(["echo", str(i)]) for i in range(20)))
+    assert [r.stdout for r in results] == [f"{i}\n" for i in range(20)]
+    await t.close()
+
+
+async def test_link_state_texts() -> None:
+    from daostui.transport.link import Link, LinkState
+
+    assert LinkState().text() == "connected"
+    assert (
+        LinkState(Link.RECONNECTING, "connection lost", retry_in=3.2).text()
+        == "reconnecting in 4s (connection lost)"
+    )
+    assert LinkState(Link.DISCONNECTED, "login refused", needs_reconnect=True).text("press r") == (
+        "disconnected: login refused — press r"
+    )
+
+
+async def test_a_command_cancelled_while_connecting_leaves_the_link_ready_for_the_next(tmp_path) -> None:
+    srv = SshTestServer(tmp_path, passcode="123456")
+    await srv.start()
+    prompter = Prompter(passcode="123456")
+    asked = asyncio.Event()
+    never = asyncio.Event()
+
+    async def slow_user(host, name, instructions, prompts):
+        asked.set()
+        await never.wait()  # the user walked away from the prompt
+
+    real_answer = prompter.keyboard_interactive
+    prompter.keyboard_interactive = slow_user
+    t = transport_for(srv, tmp_path, prompter)
+    try:
+        pending = asyncio.ensure_future(t.run(["true"]))
+        await asyncio.wait_for(asked.wait(), 20)
+        pending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await pending
+        assert t.link.status == "disconnected" and not t.link.needs_reconnect
+        prompter.keyboard_interactive = real_answer
+        assert (await t.run(["echo", "ok"])).ok
+    finally:
+        await t.close()
+        await srv.stop()

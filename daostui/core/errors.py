@@ -8,6 +8,7 @@ stderr, what to do next) instead of crashing. Parsers raise only `ParseError`; f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -91,3 +92,35 @@ class PbsError(CommandError):
 
 class MountError(CommandError):
     """A dfuse mount or unmount failed, or a mount point is unusable."""
+
+
+class OutcomeUnknownError(CommandError):
+    """The connection dropped after the command was sent: it may have run (and may still be running).
+
+    Never "not run", never retried blindly: a second `qsub` submits a second job. Before offering a
+    retry the console checks the real state with the client's matching check
+    (`PbsClient.check_submitted`, `DaosClient.check_container`, `MountsClient.check_mounted`).
+    """
+
+
+def outcome_unknown(result: CommandResult) -> OutcomeUnknownError:
+    """The error for a result whose `outcome_unknown` is set."""
+    return OutcomeUnknownError(
+        f"outcome unknown: `{result.command_line}` may have run on {result.where.removeprefix('ssh:')}",
+        result,
+        hint="The connection dropped after the command was sent. Check what happened before retrying.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StateCheck:
+    """What a look at the real state found after an unknown outcome."""
+
+    #: The operation took effect (the job exists, the container exists or is gone, the mount is there).
+    done: bool
+    #: One sentence for the user, e.g. "job 8123.aurora-pbs named train is queued: it was submitted".
+    summary: str
+    #: The command line that looked (shown with the summary, as every command is).
+    command: str = ""
+    #: What was found (job ids, the container's label, the mount point).
+    found: tuple[str, ...] = ()

@@ -1,8 +1,13 @@
 """Everything the console needs to talk to the site, built once from the command line.
 
 A `Session` bundles the mode, the transport (local subprocesses, ssh, or the simulator's
-executables through the local transport), the command log, the DAOS/PBS/mount clients, the site
-profile and the config. It is Textual-free so the doctor and tests use the very same wiring.
+executables through the local transport), the command log, the DAOS/PBS/mount clients, the job
+script store, the site profile and the config. It is Textual-free so the doctor and tests use the
+very same wiring.
+
+Who commands run as is one `Identity` shared by the session and every client: over ssh it starts
+as the user ~/.ssh/config names and becomes what the login node says (`id -un`) once logged in,
+so `qselect -u`, mount points and the header never use the laptop's name.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from daostui.core.site import SiteProfile
 from daostui.daos.client import DaosClient
 from daostui.mounts.client import MountsClient
 from daostui.pbs.client import PbsClient
-from daostui.transport.base import Prelude, Transport
+from daostui.pbs.script_store import ScriptStore
+from daostui.transport.base import Identity, Prelude, Transport
 from daostui.transport.local import LocalTransport
 from daostui.transport.log import CommandLog
 
@@ -43,7 +49,8 @@ class Session:
     mounts: MountsClient
     config: Config
     site: SiteProfile
-    user: str
+    #: Who commands run as, where they run (shared with the clients; learned at login over ssh).
+    identity: Identity
     host: str
     project: str = ""
     #: Shared by the clients: read-only is enforced by them (see core/readonly.py).
@@ -51,8 +58,22 @@ class Session:
     #: True when commands run through the site's module prelude (`daos` was not on PATH).
     uses_prelude: bool = False
     demo_dir: Path | None = None
-    #: Where daostui saves job scripts and requests by default.
+    #: Where daostui saves job scripts (local and demo modes) and requests by default.
     workdir: Path = field(default_factory=Path.cwd)
+    #: Saves job scripts where `qsub` runs (set by `build_clients`).
+    scripts: ScriptStore = field(init=False)
+
+    @property
+    def user(self) -> str:
+        return self.identity.user
+
+    @user.setter
+    def user(self, value: str) -> None:
+        self.identity.user = value
+
+    async def reconnect(self) -> None:
+        """Connect again after a cancelled passcode or a refused login (ssh); nothing to do locally."""
+        await self.transport.reconnect()
 
     @property
     def readonly(self) -> bool:
@@ -102,30 +123,37 @@ def build_clients(
     demo_dir: Path | None = None,
 ) -> Session:
     transport.add_listener(log.record)
+    identity = transport.identity
+    if not identity.learned:
+        identity.user = user
     access = Access(readonly=readonly)
-    return Session(
+    session = Session(
         mode=mode,
         transport=transport,
         log=log,
         daos=DaosClient(transport, access=access),
-        pbs=PbsClient(transport, user=user, access=access),
+        pbs=PbsClient(transport, user=identity, access=access),
         mounts=MountsClient(
             transport,
             site,
-            user=user,
+            user=identity,
             table_path=site.mounts_table,
             owned_file=paths.owned_mounts_file(),
             access=access,
         ),
         config=config,
         site=site,
-        user=user,
+        identity=identity,
         host=host,
         project=project,
         access=access,
         uses_prelude=uses_prelude,
         demo_dir=demo_dir,
     )
+    # over ssh scripts go to ~/daostui/jobs on the login node; locally, where the user started daostui
+    local_workdir = None if mode == "ssh" else (lambda: str(session.workdir))
+    session.scripts = ScriptStore(transport, local_dir=paths.state_dir() / "scripts", workdir=local_workdir)
+    return session
 
 
 def demo_session(
@@ -206,7 +234,11 @@ def ssh_session(
     log: CommandLog | None = None,
     **transport_options: Any,
 ) -> Session:
-    """A session whose commands run on a login node; `target_text` may name a `[ssh.NAME]` entry."""
+    """A session whose commands run on a login node.
+
+    `target_text` is an `[ssh.NAME]` entry of the config, a Host alias of ~/.ssh/config, or
+    `[USER@]HOST[:PORT]`; either way ~/.ssh/config applies (an entry's host may itself be an alias).
+    """
     from daostui.transport.ssh import SshTarget, SshTransport
 
     entry = config.ssh.get(target_text) if hasattr(config, "ssh") else None
@@ -224,8 +256,8 @@ def ssh_session(
         transport=transport,
         config=config,
         site=site,
-        user=target.user or getpass.getuser(),
-        host=target.host,
+        user=transport.resolved.user,
+        host=transport.resolved.hostname,
         project=config.project,
         readonly=readonly,
         uses_prelude=True,

@@ -165,9 +165,9 @@ class SiteProfile:
     def expand(self, template: str, user: str, home: str | None = None) -> str:
         return template.replace("{user}", user).replace("{home}", home or os.path.expanduser("~"))
 
-    def login_mount_point(self, user: str, pool: str, cont: str) -> str:
+    def login_mount_point(self, user: str, pool: str, cont: str, home: str | None = None) -> str:
         """`/tmp/$USER/<pool>/<cont>`, the tutorial's login-node mount point."""
-        return posixpath.join(self.expand(self.login_mount_root, user), pool, cont)
+        return posixpath.join(self.expand(self.login_mount_root, user, home), pool, cont)
 
     def compute_mount_point(self, pool: str, cont: str) -> str:
         return posixpath.join(self.compute_mount_root, pool, cont)

@@ -9,10 +9,18 @@ Failures raise `DaosError` with the DER name and number and a hint saying what t
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from daostui.core.errors import DaosError, DaostuiError, ParseError
+from daostui.core.errors import (
+    DaosError,
+    DaostuiError,
+    OutcomeUnknownError,
+    ParseError,
+    StateCheck,
+    outcome_unknown,
+)
 from daostui.core.readonly import Access, mutating
 from daostui.transport.base import CommandResult, Transport
 
@@ -77,8 +85,10 @@ def _error_line(result: CommandResult) -> str:
     return lines[-1] if lines else (result.error or f"daos failed ({result.outcome})")
 
 
-def failure(result: CommandResult, message: str = "") -> DaosError:
+def failure(result: CommandResult, message: str = "") -> DaosError | OutcomeUnknownError:
     """The DaosError for a failed `daos` run, with DER name/number and what to do next."""
+    if result.outcome_unknown:
+        return outcome_unknown(result)
     if result.error or result.exit_status == 127:
         return DaosError(
             f"`daos` could not be run: {result.error or 'command not found'}", result, hint=MODULE_HINT
@@ -273,6 +283,21 @@ class DaosClient:
                     hint=f"The container may have been created anyway: check `daos cont list {request.pool}` "
                     "before retrying.",
                 ) from None
+
+    async def check_container(self, pool: str, cont: str, *, created: bool) -> StateCheck:
+        """After a create (`created=True`) or destroy whose outcome is unknown: did it take effect?"""
+        refs = await self.cont_list(pool)
+        found = tuple(ref.label or ref.uuid for ref in refs if cont in (ref.label, ref.uuid))
+        command = shlex.join(self.argv_cont_list(pool))
+        if created:
+            if found:
+                return StateCheck(True, f"Container {cont} exists in {pool}: it was created.", command, found)
+            return StateCheck(False, f"There is no container {cont} in {pool}: it was not created.", command)
+        if found:
+            return StateCheck(
+                False, f"Container {cont} is still in {pool}: it was not destroyed.", command, found
+            )
+        return StateCheck(True, f"Container {cont} is gone from {pool}: it was destroyed.", command)
 
     async def cont_query(self, pool: str, cont: str) -> ContainerInfo:
         return await self._json(

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import json
 import posixpath
+import shlex
 from pathlib import Path
 
 from daostui.core import paths
-from daostui.core.errors import MountError, ParseError, ValidationError
+from daostui.core.errors import MountError, ParseError, StateCheck, ValidationError, outcome_unknown
 from daostui.core.readonly import Access, mutating
 from daostui.core.site import SiteProfile
 from daostui.mounts import safety
 from daostui.mounts.models import Mount, MountHealth
 from daostui.mounts.parse import dfuse_mounts, parse_mounts
-from daostui.transport.base import CommandResult, Transport
+from daostui.transport.base import CommandResult, Identity, Transport
 
 PROBE_TIMEOUT = 5.0
 #: The small file the write/read check leaves in the container, so users can see it there.
@@ -36,7 +37,7 @@ class MountsClient:
         transport: Transport,
         site: SiteProfile,
         *,
-        user: str,
+        user: str | Identity,
         table_path: str | None = None,
         owned_file: Path | None = None,
         timeout: float = 30.0,
@@ -46,23 +47,33 @@ class MountsClient:
         #: Shared with the session's other clients: read-only refuses every @mutating method.
         self.access = access or Access()
         self.site = site
-        self.user = user
+        #: Whose mount points these are: the session's identity (the remote user over ssh).
+        self.identity = user if isinstance(user, Identity) else Identity(user)
         self.table_path = table_path or site.mounts_table
         self.owned_file = owned_file
         self.timeout = timeout
         self._uid: int | None = None
+
+    @property
+    def user(self) -> str:
+        return self.identity.user
+
+    @property
+    def home(self) -> str | None:
+        """The home directory where mounts happen (the login node's over ssh), once known."""
+        return self.identity.home or None
 
     # ------------------------------------------------------------------ argv
     def argv_list(self) -> list[str]:
         return ["cat", self.table_path]
 
     def default_mount_point(self, pool: str, cont: str) -> str:
-        return self.site.login_mount_point(self.user, pool, cont)
+        return self.site.login_mount_point(self.user, pool, cont, self.home)
 
     def _chain(self, path: str) -> list[str]:
         """The directories the safety check looks at: allowed root down to `path` (validated)."""
-        path = self.site.validate_mount_point(path, self.user)
-        roots = [self.site.expand(root, self.user) for root in self.site.allowed_mount_roots]
+        path = self.site.validate_mount_point(path, self.user, self.home)
+        roots = [self.site.expand(root, self.user, self.home) for root in self.site.allowed_mount_roots]
         return safety.chain(safety.allowed_root(path, roots), path)
 
     def argv_check(self, path: str) -> list[str]:
@@ -178,7 +189,7 @@ class MountsClient:
         owned = self._owned().get(path)
         if owned:
             return owned.get("pool", ""), owned.get("container", "")
-        for root in (self.site.expand(self.site.login_mount_root, self.user), self.site.compute_mount_root):
+        for root in (self.site.expand(self.site.login_mount_root, self.user, self.home), self.site.compute_mount_root):
             root = posixpath.normpath(root)
             if path.startswith(root.rstrip("/") + "/"):
                 parts = path[len(root.rstrip("/")) + 1 :].split("/")
@@ -217,7 +228,7 @@ class MountsClient:
 
     @mutating("mount a container (start-dfuse.sh)")
     async def mount(self, pool: str, cont: str, path: str | None = None) -> Mount:
-        path = self.site.validate_mount_point(path or self.default_mount_point(pool, cont), self.user)
+        path = self.site.validate_mount_point(path or self.default_mount_point(pool, cont), self.user, self.home)
         if any(m.path == path for m in await self.list()):
             raise MountError(
                 f"{path} is already a dfuse mount",
@@ -226,6 +237,8 @@ class MountsClient:
             )
         await self.ensure_mount_point(path)
         started = await self.transport.run(self.argv_start(pool, cont, path), timeout=max(self.timeout, 120))
+        if started.outcome_unknown:
+            raise outcome_unknown(started)
         if started.error or started.timed_out or started.cancelled:
             raise MountError(
                 f"{self.site.start_dfuse} did not finish: {started.outcome}",
@@ -251,6 +264,8 @@ class MountsClient:
     @mutating("unmount a dfuse mount (fusermount3 -u)")
     async def unmount(self, path: str) -> None:
         result = await self.transport.run(self.argv_unmount(path), timeout=self.timeout)
+        if result.outcome_unknown:
+            raise outcome_unknown(result)
         if not result.ok:
             busy = "busy" in (result.stderr + result.stdout).lower()
             raise MountError(
@@ -263,6 +278,18 @@ class MountsClient:
         owned = self._owned()
         if owned.pop(path, None) is not None:
             self._save_owned(owned)
+
+    async def check_mounted(self, path: str, *, mounted: bool = True) -> StateCheck:
+        """After a mount (`mounted=True`) or unmount whose outcome is unknown: is `path` in the table?"""
+        found = tuple(m.path for m in await self.list() if m.path == path)
+        command = shlex.join(self.argv_list())
+        if mounted:
+            if found:
+                return StateCheck(True, f"{path} is mounted: the mount went through.", command, found)
+            return StateCheck(False, f"{path} is not mounted: the mount did not happen.", command)
+        if found:
+            return StateCheck(False, f"{path} is still mounted: it was not unmounted.", command, found)
+        return StateCheck(True, f"{path} is no longer mounted: it was unmounted.", command)
 
     async def probe(self, path: str, timeout: float = PROBE_TIMEOUT) -> MountHealth:
         result: CommandResult = await self.transport.run(self.argv_probe(path), timeout=timeout)

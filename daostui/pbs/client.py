@@ -11,10 +11,10 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
-from daostui.core.errors import ParseError, PbsError
+from daostui.core.errors import OutcomeUnknownError, ParseError, PbsError, StateCheck, outcome_unknown
 from daostui.core.readonly import Access, mutating
 from daostui.pbs.hints import MISSING_PROGRAM, hint_for_job_error, hint_for_qsub_error
-from daostui.transport.base import CommandResult, Transport
+from daostui.transport.base import CommandResult, Identity, Transport
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -33,7 +33,9 @@ def _parse() -> ModuleType:
 STATUS_CHUNK = 100
 
 
-def _failure(result: CommandResult, hint: str = "") -> PbsError:
+def _failure(result: CommandResult, hint: str = "") -> PbsError | OutcomeUnknownError:
+    if result.outcome_unknown:
+        return outcome_unknown(result)
     if result.error or result.exit_status == 127:
         return PbsError(
             f"`{result.argv[0]}` could not be run: {result.error or 'command not found'}",
@@ -58,7 +60,7 @@ class PbsClient:
         self,
         transport: Transport,
         *,
-        user: str,
+        user: str | Identity,
         timeout: float = 30.0,
         lost_after: float = 60.0,
         access: Access | None = None,
@@ -66,14 +68,22 @@ class PbsClient:
         self.transport = transport
         #: Shared with the session's other clients: read-only refuses every @mutating method.
         self.access = access or Access()
-        self.user = user
+        #: Whose jobs are "mine": the session's identity, which learns the remote user at login.
+        self.identity = user if isinstance(user, Identity) else Identity(user)
         self.timeout = timeout
         self.lost_after = lost_after
         self._submitted: dict[str, float] = {}
 
+    @property
+    def user(self) -> str:
+        return self.identity.user
+
     # ------------------------------------------------------------------ argv
     def argv_my_job_ids(self, history: bool = True) -> list[str]:
         return ["qselect", "-u", self.user, *(["-x"] if history else [])]
+
+    def argv_jobs_named(self, job_name: str) -> list[str]:
+        return ["qselect", "-u", self.user, "-N", job_name, "-x"]
 
     def argv_status(self, ids: Sequence[str], history: bool = True) -> list[str]:
         return ["qstat", "-f", "-F", "json", *(["-x"] if history else []), *ids]
@@ -242,6 +252,32 @@ class PbsClient:
             raise PbsError(f"qsub output not understood: {exc}", result) from None
         self._submitted[job_id] = time.monotonic()
         return job_id
+
+    async def check_submitted(self, job_name: str, *, known: Sequence[str] = ()) -> StateCheck:
+        """After a `qsub` whose outcome is unknown: is there a job of ours named `job_name` that is
+        not among the `known` ids (those seen before submitting)? Then it went through."""
+        argv = self.argv_jobs_named(job_name)
+        result = await self._run(argv)
+        if not result.ok:
+            raise _failure(result)
+        try:
+            ids = _parse().parse_qselect(result.stdout)
+        except ParseError as exc:
+            raise PbsError(f"unexpected qselect output: {exc}", result) from None
+        seen = {i.split(".", 1)[0] for i in known}
+        new = tuple(i for i in ids if i.split(".", 1)[0] not in seen)
+        if new:
+            for job_id in new:
+                self._submitted.setdefault(job_id, time.monotonic())
+            return StateCheck(
+                True,
+                f"PBS has job {', '.join(new)} named {job_name}: it was submitted; do not submit it again.",
+                result.command_line,
+                new,
+            )
+        return StateCheck(
+            False, f"PBS has no new job named {job_name}: it was not submitted.", result.command_line
+        )
 
     async def _simple(self, argv: list[str]) -> None:
         result = await self._run(argv)

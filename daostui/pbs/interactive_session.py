@@ -5,6 +5,10 @@ The console is suspended while this runs (the App owns that); this module is Tex
 session whose bytes are pumped to and from the user's terminal in raw mode. Waiting prints
 progress; ctrl+c while waiting cancels, and the queued job is deleted with `qdel` so nothing is
 left behind in the queue.
+
+The command comes framed by the transport (a `FramedCommand` over ssh, a `FramedArgv` locally with
+a prelude): nothing the login shell prints before the marker reaches the terminal or the
+waiting/ready detection, and a `qsub -I` whose marker never came did not run — said as such.
 """
 
 from __future__ import annotations
@@ -21,8 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from daostui.transport import framing
+
 WAITING = re.compile(rb"qsub: waiting for job (\S+) to start")
 READY = re.compile(rb"qsub: job (\S+) ready")
+#: Matches nothing (stands in for WAITING/READY while login noise is still coming).
+_NEVER = re.compile(rb"(?!)")
 
 
 @dataclass
@@ -58,6 +66,17 @@ class InteractiveOutcome:
     error: str = ""
 
 
+#: Login noise kept to explain a `qsub -I` that never started (the tail of it).
+NOISE_KEPT = 4096
+
+
+def _not_started(noise: bytes) -> str:
+    tail = noise.decode("utf-8", "replace").strip().splitlines()[-3:]
+    return "qsub -I did not run: the login shell or the module prelude ended before it" + (
+        ": " + " / ".join(tail) if tail else ""
+    )
+
+
 def _say(text: str) -> None:
     sys.stdout.write(f"\r\n\x1b[1m[daostui]\x1b[0m {text}\r\n")
     sys.stdout.flush()
@@ -75,15 +94,25 @@ def run_local(
 
     outcome = InteractiveOutcome()
     size = shutil.get_terminal_size((120, 35))
+    marker = getattr(request.argv, "marker", "")
     _say("starting: " + shlex.join(request.argv))
     child = pexpect.spawn(
         request.argv[0], request.argv[1:], env=env, cwd=cwd, dimensions=(size.lines, size.columns)
     )
     started = time.monotonic()
+    patterns: list[Any] = [WAITING, READY, pexpect.EOF, pexpect.TIMEOUT]
+    if marker:  # until the marker, qsub's words in a banner mean nothing: only the marker (index 4) counts
+        patterns = [
+            _NEVER,
+            _NEVER,
+            pexpect.EOF,
+            pexpect.TIMEOUT,
+            re.compile(re.escape(marker.encode()) + rb"\r?\n"),
+        ]
     try:
         while True:
             try:
-                index = child.expect([WAITING, READY, pexpect.EOF, pexpect.TIMEOUT], timeout=1.0)
+                index = child.expect(patterns, timeout=1.0)
             except KeyboardInterrupt:
                 outcome.cancelled = True
                 _say(
@@ -102,7 +131,14 @@ def run_local(
                 outcome.job_id = child.match.group(1).decode()
                 outcome.started = True
                 break
+            elif index == 4:
+                marker = ""  # the command itself runs from here on
+                patterns = [WAITING, READY, pexpect.EOF, pexpect.TIMEOUT]
             elif index == 2:
+                if marker:
+                    outcome.error = _not_started(child.before or b"")
+                    _say(outcome.error)
+                    return outcome
                 text = (child.before or b"").decode("utf-8", "replace").strip()
                 outcome.error = text or "qsub -I ended before the job started"
                 _say("qsub refused the job: " + outcome.error)
@@ -160,6 +196,9 @@ async def run_ssh(
     loop = asyncio.get_running_loop()
     seen = b""
     mounted = False
+    marker = getattr(command, "marker", "")
+    framed = not marker
+    before = b""  # terminal output before the marker: the login shell's, never shown
 
     def on_input() -> None:
         data = os.read(in_fd, 4096)
@@ -172,8 +211,9 @@ async def run_ssh(
     async def errors() -> None:
         # with a real pty the server merges stderr into stdout; without one it comes separately
         while chunk := await process.stderr.read(4096):
-            out.write(chunk)
-            out.flush()
+            if framed:
+                out.write(chunk)
+                out.flush()
 
     stderr_pump = asyncio.ensure_future(errors())
     try:
@@ -184,6 +224,15 @@ async def run_ssh(
             chunk = await process.stdout.read(4096)
             if not chunk:
                 break
+            if not framed:
+                before += chunk
+                end = framing.find_in_terminal(before, marker)
+                if end < 0:
+                    before = before[-(NOISE_KEPT + len(marker) + 2) :]
+                    continue
+                framed, chunk, before = True, before[end:], before[:end]
+                if not chunk:
+                    continue
             out.write(chunk)
             out.flush()
             if not outcome.started:
@@ -201,6 +250,10 @@ async def run_ssh(
             await asyncio.wait_for(stderr_pump, 2)
         if saved is not None:
             termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)
+    if not framed and not outcome.cancelled:
+        outcome.error = _not_started(before)
+        _say(outcome.error)
+        return outcome
     if outcome.cancelled and outcome.job_id and not outcome.started:
         _say(f"cancelled: deleting job {outcome.job_id}")
         await delete(outcome.job_id)

@@ -46,8 +46,9 @@ class PromptScreen(ModalScreen[list[str] | None]):
                 yield Button("Send", id="send", variant="primary")
 
     def on_mount(self) -> None:
-        if self._prompts:
-            self.query_one("#answer-0", Input).focus()
+        # a prompt cancelled at once (esc) may already be gone when this runs
+        for first in self.query("#answer-0").results(Input):
+            first.focus()
 
     def _answers(self) -> list[str]:
         return [self.query_one(f"#answer-{i}", Input).value for i in range(len(self._prompts))]
@@ -55,6 +56,8 @@ class PromptScreen(ModalScreen[list[str] | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#send")
     def _send(self) -> None:
+        if not self.is_active:
+            return  # already answered or cancelled: a second Enter must not answer again
         answers = self._answers()
         for index in range(len(self._prompts)):
             self.query_one(f"#answer-{index}", Input).value = ""

@@ -8,12 +8,31 @@ themselves; the console shows these results in its command log so users learn th
 
 from __future__ import annotations
 
+import contextlib
+import getpass
+import os
 import shlex
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from daostui.transport.identity import Identity
+from daostui.transport.link import Link, LinkListener, LinkState
+from daostui.transport.prelude import Prelude
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "EXIT_CANCELLED",
+    "EXIT_TIMEOUT",
+    "CommandResult",
+    "Identity",
+    "LinkState",
+    "Prelude",
+    "Transport",
+    "now",
+]
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -40,10 +59,18 @@ class CommandResult:
     error: str = ""
     #: The argv actually executed after wrapping (module prelude, ssh); equals argv when unwrapped.
     wrapped_argv: tuple[str, ...] = ()
+    #: What the login shell, profile or module prelude printed before the command started (see
+    #: `framing`): kept for the log, never seen by parsers.
+    login_noise: str = ""
+    #: The connection dropped after the command was sent: it may have run (and may still be running)
+    #: on the login node. Never "not run": check the real state before retrying.
+    outcome_unknown: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.exit_status == 0 and not (self.timed_out or self.cancelled or self.error)
+        return self.exit_status == 0 and not (
+            self.timed_out or self.cancelled or self.error or self.outcome_unknown
+        )
 
     @property
     def command_line(self) -> str:
@@ -52,7 +79,9 @@ class CommandResult:
 
     @property
     def outcome(self) -> str:
-        """A short human word for the outcome: ok, exit N, timed out, cancelled, not run."""
+        """A short human word for the outcome: ok, exit N, timed out, cancelled, not run, outcome unknown."""
+        if self.outcome_unknown:
+            return "outcome unknown"
         if self.error:
             return "not run"
         if self.timed_out:
@@ -74,6 +103,8 @@ class CommandResult:
             "timed_out": self.timed_out,
             "cancelled": self.cancelled,
             "error": self.error,
+            "login_noise": self.login_noise,
+            "outcome_unknown": self.outcome_unknown,
         }
 
     @classmethod
@@ -89,40 +120,30 @@ class CommandResult:
             timed_out=bool(data.get("timed_out", False)),
             cancelled=bool(data.get("cancelled", False)),
             error=str(data.get("error", "")),
+            login_noise=str(data.get("login_noise", "")),
+            outcome_unknown=bool(data.get("outcome_unknown", False)),
         )
 
 
 ResultListener = Callable[[CommandResult], None]
 
 
-@dataclass
-class Prelude:
-    """Shell lines run before every command (e.g. the site's `module load`), argv-safe.
-
-    The command itself is passed as positional parameters and started with `exec "$@"`, so no
-    user-supplied value is ever interpreted by the shell.
-    """
-
-    lines: Sequence[str] = field(default_factory=tuple)
-    shell: str = "bash"
-    login: bool = True
-
-    def wrap(self, argv: Sequence[str]) -> list[str]:
-        if not self.lines:
-            return list(argv)
-        script = "; ".join(self.lines) + '; exec "$@"'
-        flag = "-lc" if self.login else "-c"
-        return [self.shell, flag, script, "daostui", *argv]
-
-
 class Transport(ABC):
-    """Runs commands somewhere (this host, a login node over ssh, the simulator)."""
+    """Runs commands somewhere (this host, a login node over ssh, the simulator).
+
+    Besides commands, a transport writes files where the commands run (job scripts: `write_file`,
+    `make_dirs`, `home`), knows who commands run as there (`identity`), and reports the state of
+    its link (`link`, `add_link_listener`) — always connected for local transports.
+    """
 
     #: A short description of where commands run, shown in the header and command log.
     where: str = ""
 
     def __init__(self) -> None:
         self._listeners: list[ResultListener] = []
+        self._link_listeners: list[LinkListener] = []
+        self.link = LinkState(Link.CONNECTED)
+        self.identity = Identity(user=local_user())
 
     def add_listener(self, listener: ResultListener) -> None:
         """Call `listener` with every finished command (the command log subscribes here)."""
@@ -134,6 +155,20 @@ class Transport(ABC):
                 listener(result)
             except Exception:  # noqa: BLE001 - a broken listener must never break a command
                 pass
+
+    def add_link_listener(self, listener: LinkListener) -> None:
+        """Call `listener` with every change of `link` (the header; a fresh login refreshes all panes)."""
+        self._link_listeners.append(listener)
+
+    def _set_link(self, state: LinkState) -> None:
+        self.link = state
+        for listener in list(self._link_listeners):
+            with contextlib.suppress(Exception):  # a broken listener must never break the link
+                listener(state)
+
+    async def reconnect(self) -> LinkState:
+        """Connect again now, after a cancelled passcode or a refused login; local: nothing to do."""
+        return self.link
 
     @abstractmethod
     async def run(
@@ -161,11 +196,40 @@ class Transport(ABC):
     ) -> AsyncIterator[str]:
         """Yield a long-running command's output line by line (stdout and stderr merged).
 
-        Closing the iterator (or cancelling its consumer) kills the command.
+        Closing the iterator (or cancelling its consumer) kills the command. A command that could
+        not start raises `TransportError`.
+        """
+
+    @abstractmethod
+    async def home(self) -> str:
+        """The home directory of `identity.user` where commands run (absolute)."""
+
+    @abstractmethod
+    async def make_dirs(self, path: str, mode: int = 0o700) -> None:
+        """Create directory `path` and missing parents (new ones get `mode`) where commands run.
+
+        Raises TransportError when it cannot (a file in the way, no permission)."""
+
+    @abstractmethod
+    async def write_file(
+        self, path: str, data: str | bytes, *, mode: int = 0o600, exclusive: bool = True
+    ) -> None:
+        """Write `data` to the absolute `path` where commands run, created with `mode` whatever the umask.
+
+        With `exclusive` an existing file is never replaced: `FileExistsError` is raised instead.
+        Other failures raise TransportError naming the path.
         """
 
     async def close(self) -> None:  # noqa: B027 - optional hook, most transports hold nothing
         """Release resources (connections); the default has none."""
+
+
+def local_user() -> str:
+    """This process's user name (the default identity until the machine says otherwise)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
 
 
 def now() -> float:

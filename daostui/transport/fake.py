@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from daostui.core.errors import TransportError
 from daostui.transport.base import DEFAULT_TIMEOUT, CommandResult, Transport, now
 
 
@@ -18,6 +19,8 @@ class Reply:
     stderr: str = ""
     exit_status: int = 0
     timed_out: bool = False
+    #: The connection dropped after the command was sent (ssh): it may have run.
+    outcome_unknown: bool = False
 
 
 Responder = Callable[[list[str], str | None], Reply]
@@ -28,8 +31,12 @@ class FakeTransport(Transport):
 
     where = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, *, home: str = "/home/fake") -> None:
         super().__init__()
+        self.home_dir = home
+        #: Files written through the transport: path -> (data, mode).
+        self.files: dict[str, tuple[bytes, int]] = {}
+        self.dirs: dict[str, int] = {"/": 0o755}
         self.calls: list[list[str]] = []
         self.stdins: list[str | None] = []
         self._rules: list[tuple[tuple[str, ...], Reply | Responder]] = []
@@ -58,15 +65,17 @@ class FakeTransport(Transport):
         self.calls.append(args)
         self.stdins.append(text_in)
         reply = self._find(args, text_in)
+        status = 124 if reply.timed_out else 255 if reply.outcome_unknown else reply.exit_status
         result = CommandResult(
             argv=tuple(args),
-            exit_status=124 if reply.timed_out else reply.exit_status,
+            exit_status=status,
             stdout=reply.stdout,
             stderr=reply.stderr,
             duration=0.0,
             started_at=now(),
             where=self.where,
             timed_out=reply.timed_out,
+            outcome_unknown=reply.outcome_unknown,
         )
         self._emit(result)
         return result
@@ -81,3 +90,21 @@ class FakeTransport(Transport):
         result = await self.run(argv)
         for line in result.stdout.splitlines():
             yield line
+
+    async def home(self) -> str:
+        return self.home_dir
+
+    async def make_dirs(self, path: str, mode: int = 0o700) -> None:
+        parts = [p for p in path.split("/") if p]
+        for depth in range(1, len(parts) + 1):
+            self.dirs.setdefault("/" + "/".join(parts[:depth]), mode)
+
+    async def write_file(
+        self, path: str, data: str | bytes, *, mode: int = 0o600, exclusive: bool = True
+    ) -> None:
+        if exclusive and path in self.files:
+            raise FileExistsError(path)
+        parent = path.rsplit("/", 1)[0] or "/"
+        if parent not in self.dirs:
+            raise TransportError(f"cannot write {path}: no directory {parent}")
+        self.files[path] = (data.encode() if isinstance(data, str) else data, mode)

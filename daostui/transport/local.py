@@ -12,11 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
+from daostui.core.errors import TransportError
+from daostui.transport import framing, localfiles
 from daostui.transport.base import (
     DEFAULT_TIMEOUT,
     EXIT_CANCELLED,
@@ -69,7 +74,11 @@ async def _kill_group(proc: asyncio.subprocess.Process) -> None:
 
 
 class LocalTransport(Transport):
-    """Subprocesses on this host; optional env overrides (demo mode's PATH) and module prelude."""
+    """Subprocesses on this host; optional env overrides (demo mode's PATH) and module prelude.
+
+    With a prelude, commands run in a login shell whose profile may print things: their output is
+    framed (see `framing`) exactly as over ssh.
+    """
 
     def __init__(
         self,
@@ -82,6 +91,8 @@ class LocalTransport(Transport):
         self.env_overrides = dict(env or {})
         self.prelude = prelude
         self.where = where or f"local:{socket.gethostname()}"
+        #: Printed right before `exec` when a prelude wraps the command; per transport, random.
+        self.marker = framing.new_marker()
 
     def _environment(self, env: Mapping[str, str] | None) -> dict[str, str]:
         merged = dict(os.environ)
@@ -91,12 +102,19 @@ class LocalTransport(Transport):
         return merged
 
     def terminal_command(self, argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
-        """(argv, env) to run `argv` in the user's terminal (interactive jobs), as `run` would."""
-        return self._argv(argv), self._environment(None)
+        """(argv, env) to run `argv` in the user's terminal (interactive jobs), as `run` would.
 
-    def _argv(self, argv: Sequence[str]) -> list[str]:
+        With a prelude the argv is a `FramedArgv`: the terminal shows nothing before its marker."""
         args = [str(a) for a in argv]
-        return self.prelude.wrap(args) if self.prelude else args
+        if self.prelude is None:
+            return args, self._environment(None)
+        return framing.FramedArgv(self._argv(args), self.marker), self._environment(None)
+
+    def _argv(self, argv: Sequence[str], *, merge_stderr: bool = False) -> list[str]:
+        args = [str(a) for a in argv]
+        if self.prelude is None:
+            return args
+        return self.prelude.wrap(args, marker=self.marker, merge_stderr=merge_stderr)
 
     async def run(
         self,
@@ -109,20 +127,25 @@ class LocalTransport(Transport):
     ) -> CommandResult:
         original = tuple(str(a) for a in argv)
         wrapped = tuple(self._argv(original))
+        framed = self.prelude is not None
         started_at = now()
         clock = time.monotonic()
 
-        def finish(status: int, out: list[bytes], err: list[bytes], **flags: object) -> CommandResult:
+        def finish(status: int, out: list[bytes], err: list[bytes], **flags: Any) -> CommandResult:
+            stdout, stderr, noise = _decode(b"".join(out)), _decode(b"".join(err)), ""
+            if framed:
+                stdout, stderr, noise = framing.frame_result(stdout, stderr, self.marker, status, flags)
             result = CommandResult(
                 argv=original,
                 exit_status=status,
-                stdout=_decode(b"".join(out)),
-                stderr=_decode(b"".join(err)),
+                stdout=stdout,
+                stderr=stderr,
                 duration=time.monotonic() - clock,
                 started_at=started_at,
                 where=self.where,
                 wrapped_argv=wrapped if wrapped != original else (),
-                **flags,  # type: ignore[arg-type]
+                login_noise=noise,
+                **flags,
             )
             self._emit(result)
             return result
@@ -188,34 +211,85 @@ class LocalTransport(Transport):
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
     ) -> AsyncIterator[str]:
-        wrapped = self._argv(argv)
-        proc = await asyncio.create_subprocess_exec(
-            *wrapped,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            env=self._environment(env),
-            cwd=cwd,
-            start_new_session=True,
-        )
-        assert proc.stdout is not None
-        pending = b""
+        framed = self.prelude is not None
+        wrapped = self._argv(argv, merge_stderr=True)
         try:
-            while True:
-                chunk = await proc.stdout.read(_CHUNK)
-                if not chunk:
-                    break
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    for start in range(0, max(len(line), 1), MAX_STREAM_LINE):
-                        yield _decode(line[start : start + MAX_STREAM_LINE])
-                while len(pending) > MAX_STREAM_LINE:
-                    yield _decode(pending[:MAX_STREAM_LINE])
-                    pending = pending[MAX_STREAM_LINE:]
-            if pending:
-                yield _decode(pending)
+            proc = await asyncio.create_subprocess_exec(
+                *wrapped,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                # framed: the wrapper merges the command's stderr itself; what still comes on stderr is noise
+                stderr=asyncio.subprocess.PIPE if framed else asyncio.subprocess.STDOUT,
+                env=self._environment(env),
+                cwd=cwd,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise TransportError(f"cannot run `{shlex.join(str(a) for a in argv)}`: {exc}") from exc
+        assert proc.stdout is not None
+        noise_err: list[bytes] = []
+        noise_reader = asyncio.ensure_future(_drain(proc.stderr, noise_err)) if framed else None
+        frame = framing.LineFrame(self.marker if framed else "")
+        try:
+            async for line in _lines(proc.stdout):
+                if frame.feed(line):
+                    yield line
             await proc.wait()
+            if noise_reader is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(noise_reader, DRAIN_GRACE)
+            if not frame.started:
+                status = proc.returncode if proc.returncode is not None else -1
+                message = framing.not_started(status)
+                self._emit(
+                    CommandResult(
+                        argv=tuple(str(a) for a in argv),
+                        exit_status=status,
+                        stdout="",
+                        stderr=_decode(b"".join(noise_err)),
+                        duration=0.0,
+                        started_at=now(),
+                        where=self.where,
+                        wrapped_argv=tuple(wrapped),
+                        error=message,
+                        login_noise=framing.join_noise(frame.noise, _decode(b"".join(noise_err))),
+                    )
+                )
+                raise TransportError(f"`{shlex.join(str(a) for a in argv)}`: {message}")
         finally:
+            if noise_reader is not None:
+                noise_reader.cancel()
             if proc.returncode is None:
                 await asyncio.shield(_kill_group(proc))
+
+    # ------------------------------------------------------------------ files
+    async def home(self) -> str:
+        return str(Path.home())
+
+    async def make_dirs(self, path: str, mode: int = 0o700) -> None:
+        await asyncio.to_thread(localfiles.make_dirs, Path(path), mode)
+
+    async def write_file(
+        self, path: str, data: str | bytes, *, mode: int = 0o600, exclusive: bool = True
+    ) -> None:
+        payload = data.encode() if isinstance(data, str) else data
+        await asyncio.to_thread(localfiles.write_private, Path(path), payload, mode, exclusive)
+
+
+async def _lines(stdout: asyncio.StreamReader) -> AsyncIterator[str]:
+    """Decoded lines of `stdout`; very long lines are split so none can stall a view."""
+    pending = b""
+    while True:
+        chunk = await stdout.read(_CHUNK)
+        if not chunk:
+            break
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            for start in range(0, max(len(line), 1), MAX_STREAM_LINE):
+                yield _decode(line[start : start + MAX_STREAM_LINE])
+        while len(pending) > MAX_STREAM_LINE:
+            yield _decode(pending[:MAX_STREAM_LINE])
+            pending = pending[MAX_STREAM_LINE:]
+    if pending:
+        yield _decode(pending)
