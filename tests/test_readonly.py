@@ -36,6 +36,7 @@ from daostui.doctor import checklist
 from daostui.mounts.client import CHECK_TEXT, MountsClient
 from daostui.pbs import interactive_session
 from daostui.pbs.client import PbsClient
+from daostui.pbs.script_store import ScriptStore
 from daostui.transport.fake import FakeTransport, Reply
 from daostui.transport.log import CommandLog
 
@@ -147,6 +148,11 @@ SAMPLES: dict[str, Any] = {
     "daos_resource": "daos_user",
     "checks": [],
     "long_tests": True,
+    "created": True,
+    "job_name": "job.pbs",
+    "text": "#!/bin/bash\n#PBS -N job\nhostname\n",
+    "name": "job.pbs",
+    "directory": None,
 }
 
 
@@ -169,7 +175,7 @@ def _copy_request() -> copying.CopyRequest:
     return copying.CopyRequest(copying.TO_FLARE, "hpc_demo", "checkpoints", "", SAMPLES["dst"])
 
 
-CLIENTS = {"daos": DaosClient, "pbs": PbsClient, "mounts": MountsClient}
+CLIENTS = {"daos": DaosClient, "pbs": PbsClient, "mounts": MountsClient, "scripts": ScriptStore}
 #: Module functions that drive the clients: (module, first argument: a client name or "session").
 DRIVERS = ((copying, "daos"), (checklist, "session"), (interactive_session, "pbs"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -70,9 +71,25 @@ async def test_a_lost_mount_is_unknown_and_the_mounts_table_says_what_happened(t
     )
     path = site.login_mount_point("alice", "hpc_demo", "results")
     fake = FakeTransport()
-    fake.on(["mkdir"], Reply())
-    fake.on([site.start_dfuse], QSUB_LOST)
-    fake.on(["cat"], Reply(stdout=f"dfuse {path} fuse.daos rw,nosuid,nodev,user_id=1000 0 0\n"))
+    started: list[bool] = []
+
+    def real(argv: list[str], _stdin: str | None) -> Reply:
+        """The mount-point check (id, stat, mkdir) runs for real on the test's own directory."""
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        return Reply(stdout=done.stdout, stderr=done.stderr, exit_status=done.returncode)
+
+    def start(_argv: list[str], _stdin: str | None) -> Reply:
+        started.append(True)  # the connection dropped, but the mount did happen
+        return QSUB_LOST
+
+    def table(_argv: list[str], _stdin: str | None) -> Reply:
+        line = f"dfuse {path} fuse.daos rw,nosuid,nodev,user_id=1000 0 0\n"
+        return Reply(stdout=line if started else "")
+
+    for program in ("id", "stat", "mkdir"):
+        fake.on([program], real)
+    fake.on([site.start_dfuse], start)
+    fake.on(["cat"], table)
     mounts = MountsClient(fake, site, user="alice", table_path="/proc/mounts")
     with pytest.raises(OutcomeUnknownError):
         await mounts.mount("hpc_demo", "results")
@@ -188,9 +205,11 @@ def test_private_files_and_dirs_whatever_the_umask(tmp_path) -> None:
     with pytest.raises(FileExistsError):
         write_private(tmp_path / "a" / "b" / "f", b"y")
     (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(TransportError):
-        write_private(tmp_path / "link", b"y", exclusive=False)
+    with pytest.raises(FileExistsError):
+        write_private(tmp_path / "link", b"y")  # a planted link is never written through
+    write_private(tmp_path / "link", b"y", exclusive=False)  # replaced by a file: the link's target untouched
     assert not (tmp_path / "elsewhere").exists()
+    assert not (tmp_path / "link").is_symlink()
     (tmp_path / "file").write_text("")
     with pytest.raises(TransportError, match=r"(?i)not a directory"):
         make_dirs(tmp_path / "file" / "sub")

@@ -152,7 +152,9 @@ def build_clients(
     )
     # over ssh scripts go to ~/daostui/jobs on the login node; locally, where the user started daostui
     local_workdir = None if mode == "ssh" else (lambda: str(session.workdir))
-    session.scripts = ScriptStore(transport, local_dir=paths.state_dir() / "scripts", workdir=local_workdir)
+    session.scripts = ScriptStore(
+        transport, local_dir=paths.state_dir() / "scripts", workdir=local_workdir, access=access
+    )
     return session
 
 

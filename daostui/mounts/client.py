@@ -189,7 +189,10 @@ class MountsClient:
         owned = self._owned().get(path)
         if owned:
             return owned.get("pool", ""), owned.get("container", "")
-        for root in (self.site.expand(self.site.login_mount_root, self.user, self.home), self.site.compute_mount_root):
+        for root in (
+            self.site.expand(self.site.login_mount_root, self.user, self.home),
+            self.site.compute_mount_root,
+        ):
             root = posixpath.normpath(root)
             if path.startswith(root.rstrip("/") + "/"):
                 parts = path[len(root.rstrip("/")) + 1 :].split("/")
@@ -228,7 +231,9 @@ class MountsClient:
 
     @mutating("mount a container (start-dfuse.sh)")
     async def mount(self, pool: str, cont: str, path: str | None = None) -> Mount:
-        path = self.site.validate_mount_point(path or self.default_mount_point(pool, cont), self.user, self.home)
+        path = self.site.validate_mount_point(
+            path or self.default_mount_point(pool, cont), self.user, self.home
+        )
         if any(m.path == path for m in await self.list()):
             raise MountError(
                 f"{path} is already a dfuse mount",

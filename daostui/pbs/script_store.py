@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from daostui.core.errors import TransportError, ValidationError
+from daostui.core.readonly import Access, mutating
 from daostui.pbs.jobscript import parse_directives
 from daostui.transport.base import Transport
 from daostui.transport.localfiles import make_dirs, write_private
@@ -59,8 +60,11 @@ class ScriptStore:
         *,
         local_dir: Path | None,
         workdir: Callable[[], str] | None = None,
+        access: Access | None = None,
     ) -> None:
         self.transport = transport
+        #: Shared with the session's clients: a read-only session saves no script.
+        self.access = access or Access()
         self.local_dir = local_dir
         self._workdir = workdir
 
@@ -87,6 +91,7 @@ class ScriptStore:
             )
         return posixpath.normpath(text)
 
+    @mutating("save a job script")
     async def save(
         self, text: str, name: str, *, directory: str | None = None, executable: bool = False
     ) -> SavedScript:

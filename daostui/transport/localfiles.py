@@ -11,6 +11,7 @@ import os
 import stat
 from pathlib import Path
 
+from daostui.core import paths
 from daostui.core.errors import TransportError
 
 
@@ -43,22 +44,14 @@ def make_dirs(path: Path, mode: int = 0o700) -> None:
 
 
 def write_private(path: Path, data: bytes, mode: int = 0o600, exclusive: bool = True) -> None:
-    """Write `data` to `path` with exactly `mode`; never follows a symlink; `exclusive` never replaces."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    flags |= os.O_EXCL if exclusive else os.O_TRUNC
+    """Write `data` to `path` with exactly `mode`; never follows a symlink; `exclusive` never replaces.
+
+    The one private-file writer (core/paths.py) does the work; the directory is the user's own
+    choice here (a project directory may be shared on purpose), so its mode is left alone.
+    """
     try:
-        fd = os.open(path, flags, mode)
+        paths.write_private(path, data, mode=mode, exclusive=exclusive, private_parent=False)
     except FileExistsError:
         raise
     except OSError as exc:
         raise TransportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        os.fchmod(fd, mode)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-    except OSError as exc:
-        raise TransportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        os.close(fd)
