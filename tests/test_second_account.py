@@ -214,7 +214,7 @@ def victim(demo_session):
         login_mount_root="/tmp/{user}", allowed_mount_roots=("/tmp/{user}",)
     )
     demo_session.site = demo_session.mounts.site = site
-    demo_session.mounts.user = name
+    demo_session.user = name  # the one identity the session and its clients share
     yield demo_session, Path("/tmp") / name
     target = Path("/tmp") / name
     if target.is_symlink() or target.is_file():
