@@ -416,10 +416,10 @@ async def test_status_falls_back_to_text(fake: FakeTransport) -> None:
         "\n"
     )
     fake.on(["qstat", "-f", "-F", "json"], Reply(stdout="{ this is not json"))
-    fake.on(["qstat", "-f", "-x"], Reply(stdout=text))
+    fake.on(["qstat", "-f", "-w", "-x"], Reply(stdout=text))
     result = await pbs.status([f"8875201.{SERVER}"])
     assert [(j.state, j.name, j.account) for j in result.jobs] == [("Q", "daos_job", "hpc_demo")]
-    assert fake.calls[-1][:3] == ["qstat", "-f", "-x"]
+    assert fake.calls[-1][:4] == ["qstat", "-f", "-w", "-x"]
 
 
 async def test_qselect_and_qdel_errors(fake: FakeTransport) -> None:

@@ -165,34 +165,44 @@ async def test_job_moves_q_r_f_with_live_output(demo_session) -> None:
 
 
 async def test_qdel_qhold_qrls(demo_session) -> None:
+    """What a real OpenPBS 23.06.06 server did with the same requests (tests/test_realpbs.py): holding
+    a held or a running job and releasing one that is not held succeed silently; qdel of a running
+    job is Exit_status 271 and `… and terminated by USER@HOST`, of a queued one no Exit_status."""
     pbs = demo_session.pbs
     script = write_script(demo_session.workdir, "sleep 30\n", queue="capacity")
     held_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
     await pbs.hold(held_id)
     held = (await pbs.status([held_id])).jobs[0]
-    assert held.state == "H"
+    assert held.state == "H" and held.comment.startswith(f"Job held by {demo_session.user} on ")
     await asyncio.sleep(0.8)  # longer than the queue wait: a held job does not start
     assert (await pbs.status([held_id])).jobs[0].state == "H"
-    with pytest.raises(PbsError) as again:
-        await pbs.hold(held_id)
-    assert str(again.value).startswith("qhold: Request invalid for state of job")
+    await pbs.hold(held_id)  # already held: silent, as on the real server
     await pbs.release(held_id)
     await wait_for(pbs, held_id, "R")
-    with pytest.raises(PbsError) as busy:
-        await pbs.hold(held_id)
-    assert "Request invalid for state of job" in str(busy.value)
+    await pbs.hold(held_id)  # a running job can be held: it keeps running
+    running = (await pbs.status([held_id])).jobs[0]
+    assert (running.state, running.raw["Hold_Types"]) == ("R", "u")
+    await pbs.release(held_id)
     await pbs.delete(held_id)
     deleted, _ = await wait_for(pbs, held_id, "F")
     assert deleted.exit_status == 271
     assert "SIGTERM" in deleted.exit_text
+    assert deleted.comment.endswith(
+        f" and terminated by {demo_session.user}@aurora-uan-0009.hostmgmt.cm.aurora.alcf.anl.gov"
+    )
+    assert deleted.history_timestamp is not None
 
     queued_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
     await pbs.delete(queued_id)
     gone = (await pbs.status([queued_id])).jobs[0]
-    assert gone.state == "F"
+    assert gone.state == "F" and gone.exit_status is None
     with pytest.raises(PbsError) as finished:
         await pbs.delete(queued_id)
     assert str(finished.value).startswith("qdel: Job has finished")
+    assert finished.value.result.exit_status == 35
+    with pytest.raises(PbsError) as finished_hold:
+        await pbs.hold(queued_id)
+    assert str(finished_hold.value) == "qhold: Job has finished"
     with pytest.raises(PbsError) as unknown:
         await pbs.delete("1.aurora-pbs-0001")
     assert str(unknown.value) == "qdel: Unknown Job Id 1.aurora-pbs-0001"

@@ -3,6 +3,16 @@
 Cheap on the server by construction (pbs.md §6.6): the user's ids come from `qselect -u USER -x`,
 full status only for given ids (`qstat -f -F json -x ID...`, in chunks), never for the whole
 system; `qstat -f -F json -u` is avoided because PBS mixes text into the JSON there.
+
+Both JSON writers are survived. OpenPBS ≤ 23.06 prints some values bare (repaired by the
+parser, no extra command). Newer OpenPBS (the cJSON writer, seen with master's qstat against a
+23.06 server) prints only the *first* job when given several ids: ids that come back neither as
+jobs nor as "Unknown Job Id" are asked again in text (`qstat -f -w`, which prints them all)
+before any is called unknown, and once that happened the client asks several ids in text
+directly (one command, not one per id).
+
+Job arrays: `qselect` lists a parent as `1234[].server`; `subjobs()` lists its subjobs
+(`qstat -t`); `delete()` takes the parent (the whole array) or one subjob (`1234[7].server`).
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from daostui.core.errors import ParseError, PbsError
 from daostui.pbs.hints import MISSING_PROGRAM, hint_for_job_error, hint_for_qsub_error
+from daostui.pbs.values import id_head, subjob_id
 from daostui.transport.base import CommandResult, Transport
 
 if TYPE_CHECKING:
@@ -61,6 +72,8 @@ class PbsClient:
         self.timeout = timeout
         self.lost_after = lost_after
         self._submitted: dict[str, float] = {}
+        #: Set once qstat printed fewer jobs than asked with no error for the rest (cJSON writer).
+        self.json_first_only = False
 
     # ------------------------------------------------------------------ argv
     def argv_my_job_ids(self, history: bool = True) -> list[str]:
@@ -70,7 +83,12 @@ class PbsClient:
         return ["qstat", "-f", "-F", "json", *(["-x"] if history else []), *ids]
 
     def argv_status_text(self, ids: Sequence[str], history: bool = True) -> list[str]:
-        return ["qstat", "-f", *(["-x"] if history else []), *ids]
+        """`-w`: one line per attribute (no wrapping to undo) in both OpenPBS versions."""
+        return ["qstat", "-f", "-w", *(["-x"] if history else []), *ids]
+
+    def argv_subjobs(self, array_id: str, history: bool = True) -> list[str]:
+        """The array parent and every subjob (`-t`); one id, so both JSON writers print them all."""
+        return ["qstat", "-t", "-f", "-F", "json", *(["-x"] if history else []), array_id]
 
     def argv_queues(self) -> list[str]:
         return ["qstat", "-Qf", "-F", "json"]
@@ -167,31 +185,62 @@ class PbsClient:
                 jobs.append(Job.lost(job_id))
         return StatusResult(jobs, unknown)
 
-    async def _status_chunk(self, ids: list[str], history: bool) -> tuple[list[Job], list[str]]:
-        result = await self._run(self.argv_status(ids, history))
-        unknown = _parse().unknown_job_ids(result.stderr)
+    async def _ask(self, argv: list[str]) -> tuple[CommandResult, set[str]]:
+        """Run a qstat; fail unless it printed something or only refused some ids (which it names)."""
+        result = await self._run(argv)
         if result.error or result.timed_out or result.cancelled:
             raise _failure(result)
-        if not result.ok and not unknown:
+        refused = {*_parse().unknown_job_ids(result.stderr), *_parse().finished_job_ids(result.stderr)}
+        if not result.ok and not refused:
             raise _failure(result)
+        return result, {id_head(job_id) for job_id in refused}
+
+    async def _status_text(self, ids: list[str], history: bool) -> tuple[list[Job], set[str]]:
+        result, refused = await self._ask(self.argv_status_text(ids, history))
+        try:
+            return _parse().parse_jobs_text(result.stdout), refused
+        except ParseError as exc:
+            raise PbsError(
+                f"qstat output not understood (JSON and text): {exc}",
+                result,
+                hint="The command log has the raw output.",
+            ) from None
+
+    async def _status_chunk(self, ids: list[str], history: bool) -> tuple[list[Job], list[str]]:
+        if self.json_first_only and len(ids) > 1:
+            jobs, refused = await self._status_text(ids, history)
+        else:
+            result, refused = await self._ask(self.argv_status(ids, history))
+            try:
+                jobs = _parse().parse_jobs_json(result.stdout)
+            except ParseError:
+                jobs, refused = await self._status_text(ids, history)
+            # qstat answers short ids with full ids: match by the part before the server name
+            found = {job.seq for job in jobs}
+            silent = [i for i in ids if id_head(i) not in found and id_head(i) not in refused]
+            if silent and jobs:
+                # the cJSON writer printed only the first job: ask the rest again, all in one text call
+                self.json_first_only = True
+                more, refused_more = await self._status_text(silent, history)
+                jobs += more
+                refused |= refused_more
+        found = {job.seq for job in jobs}
+        unknown = [i for i in ids if id_head(i) not in found]
+        return jobs, unknown
+
+    async def subjobs(self, array_id: str, history: bool = True) -> list[Job]:
+        """Every subjob of an array (`1234[].server`), in index order; the parent is left out."""
+        result, _refused = await self._ask(self.argv_subjobs(array_id, history))
         try:
             jobs = _parse().parse_jobs_json(result.stdout)
         except ParseError:
-            text = await self._run(self.argv_status_text(ids, history))
+            text = await self._run(["qstat", "-t", "-f", "-w", *(["-x"] if history else []), array_id])
             try:
                 jobs = _parse().parse_jobs_text(text.stdout)
             except ParseError as exc:
-                raise PbsError(
-                    f"qstat output not understood (JSON and text): {exc}",
-                    result,
-                    hint="The command log has the raw output.",
-                ) from None
-        by_id = {job.id: job for job in jobs}
-        # qstat answers short ids with full ids: map back by sequence number
-        found_seqs = {job.seq for job in jobs}
-        unknown = [i for i in unknown if i not in by_id]
-        unknown += [i for i in ids if i.split(".", 1)[0] not in found_seqs and i not in unknown]
-        return jobs, unknown
+                raise PbsError(f"qstat -t output not understood: {exc}", result) from None
+        subjobs = [job for job in jobs if job.is_subjob]
+        return sorted(subjobs, key=lambda job: job.array_index or 0)
 
     async def queues(self) -> list[Queue]:
         result = await self._run(self.argv_queues())
@@ -236,7 +285,12 @@ class PbsClient:
             raise _failure(result)
 
     async def delete(self, job_id: str) -> None:
+        """qdel: a job, a whole array (`1234[].server`) or one subjob (`1234[7].server`)."""
         await self._simple(self.argv_delete(job_id))
+
+    async def delete_subjob(self, array_id: str, index: int) -> None:
+        """qdel one subjob of an array, leaving the others to run."""
+        await self.delete(subjob_id(array_id, index))
 
     async def hold(self, job_id: str) -> None:
         await self._simple(self.argv_hold(job_id))

@@ -1,9 +1,16 @@
 """The simulated PBS server: queues, the server's attributes, and every job.
 
 Jobs of the user are records in `pbs.json`, moved along by their runner process (queued → running
-→ finished on the real clock). Other users' jobs follow a seeded schedule computed lazily from
-the clock on each command (no daemon), so the queue looks alive; `scale_jobs` adds a bulk of them
-generated from the seed on demand rather than stored, so 10^5 jobs cost nothing until listed.
+→ finished on the real clock); a job array's record holds its subjobs. Other users' jobs follow
+a seeded schedule computed lazily from the clock on each command (no daemon), so the queue looks
+alive; `scale_jobs` adds a bulk of them generated from the seed on demand rather than stored, so
+10^5 jobs cost nothing until listed.
+
+The life cycle follows what a real OpenPBS 23.06.06 server did (tests/test_realpbs*.py): a
+finished job's comment gains ` and finished`, ` and terminated` (qdel) or ` and exceeded resource
+walltime`; a walltime kill is `Exit_status -29` (JOB_EXEC_KILL_WALLTIME); `history_timestamp` is
+set when the job enters the history; an array parent is `B` once a subjob ran, its subjobs `X`
+once done while the parent is active, `F` with it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from daostui.sim import store
 
 SERVER = "aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov"
 SERVER_SHORT = SERVER.split(".", 1)[0]
+#: The login node jobs are submitted from (Job_Owner's host, Output_Path's host part).
+SUBMIT_HOST = "aurora-uan-0009.hostmgmt.cm.aurora.alcf.anl.gov"
 PBS_VERSION = "2022.1.1.20220926110806"
 FIRST_SEQ = 8875194
 NODE_FQDN = "{name}.hostmgmt{rack}.cm.aurora.alcf.anl.gov"
@@ -27,7 +36,7 @@ COMMENTS_Q = (
     "Not Running: Job would conflict with reservation or top job",
 )
 
-#: (name, type, min nodes, max nodes, min walltime s, max walltime s, note, per-user max jobs)
+#: (name, type, min nodes, max nodes, min walltime s, max walltime s, per-user max queued jobs)
 QUEUES: tuple[tuple[str, str, int, int, int, int, int], ...] = (
     ("debug", "Execution", 1, 2, 300, 3600, 1),
     ("debug-scaling", "Execution", 2, 256, 300, 3600, 1),
@@ -41,6 +50,26 @@ QUEUES: tuple[tuple[str, str, int, int, int, int, int], ...] = (
     ("capacity", "Execution", 1, 16, 300, 604800, 5),
     ("visualization", "Execution", 1, 32, 300, 28800, 0),
 )
+#: The queues' limit entries, one string per entry as 23.06 prints them (pbs.md §6.1 in PBS's terms:
+#: debug "max 1 job running/queued per user" on 64 shared nodes; capacity "max 5 queued/running, 2
+#: running per user, 512 nodes across all jobs"; prod's destinations "10 running, 100 queued per project").
+QUEUE_LIMITS: dict[str, dict[str, list[str]]] = {
+    "debug": {
+        "max_queued": ["[u:PBS_GENERIC=1]"],
+        "max_run": ["[o:PBS_ALL=64]", "[u:PBS_GENERIC=1]"],
+        "max_run_res.nodect": ["[o:PBS_ALL=64]"],
+    },
+    "debug-scaling": {"max_queued": ["[u:PBS_GENERIC=1]"], "max_run": ["[u:PBS_GENERIC=1]"]},
+    "capacity": {
+        "max_queued": ["[u:PBS_GENERIC=5]"],
+        "max_run": ["[u:PBS_GENERIC=2]"],
+        "max_run_res.nodect": ["[o:PBS_ALL=512]"],
+    },
+    **{
+        name: {"max_queued": ["[p:PBS_GENERIC=100]"], "max_run": ["[p:PBS_GENERIC=10]"]}
+        for name in ("small", "medium", "large", "backfill-small", "backfill-medium", "backfill-large")
+    },
+}
 ROUTED = ("small", "medium", "large")
 
 
@@ -147,6 +176,8 @@ def other_job(spec: dict[str, Any], now: float) -> dict[str, Any]:
     }
     if state == "Q":
         record["comment"] = COMMENTS_Q[spec["seq"] % 2]
+        record["estimated"] = spec["start"]
+        record["estimated_nodes"] = node_names(spec["nodes"], spec["seq"])[:4]
     if state == "H":
         record["comment"] = f"Job held by {spec['owner']} on {time.ctime(spec['submit'] + 30)}"
         record["hold"] = "u"
@@ -160,6 +191,10 @@ def other_job(spec: dict[str, Any], now: float) -> dict[str, Any]:
     if state == "F":
         record["end"] = spec["end"]
         record["exit_status"] = spec["exit"]
+        record["finish"] = {0: "finished", 271: f"terminated by {spec['owner']}@{SUBMIT_HOST}"}.get(
+            spec["exit"], "failed"
+        )
+        record["history"] = spec["end"]
     return record
 
 
@@ -202,3 +237,86 @@ def user_project(directory: Path) -> str:
 
 def queue_wait() -> float:
     return float(os.environ.get("DAOSTUI_SIM_QUEUE_WAIT") or 2.0)
+
+
+# ---------------------------------------------------------------------- job arrays
+def array_indices(spec: str) -> list[int]:
+    """`qsub -J` ranges: `1-100`, `0-99:2` (step), `1-10%2` (at most 2 at once, ignored here)."""
+    text = spec.split("%", 1)[0]
+    first, _, rest = text.partition("-")
+    last, _, step = rest.partition(":")
+    return list(range(int(first), int(last or first) + 1, int(step or 1)))
+
+
+def indices_text(indices: list[int]) -> str:
+    """PBS's compact form of a set of indices (`1-3,5`); `-` when empty (array_indices_remaining)."""
+    if not indices:
+        return "-"
+    parts: list[str] = []
+    start = previous = indices[0]
+    for index in [*indices[1:], None]:
+        if index is not None and index == previous + 1:
+            previous = index
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if index is not None:
+            start = previous = index
+    return ",".join(parts)
+
+
+def subjob_view(parent: dict[str, Any], index: int) -> dict[str, Any]:
+    """One subjob as a job record: the parent's request with the subjob's own life cycle."""
+    own = parent.get("subjobs", {}).get(str(index), {})
+    view = {key: value for key, value in parent.items() if key not in ("subjobs", "array", "comment")}
+    view.update(own)
+    view.update(index=index, array_parent=parent["seq"], state=own.get("state", "Q"))
+    if view["state"] in ("X", "F") and parent["state"] == "F":
+        view["state"] = "F"  # once the array is finished its subjobs show F, not X
+    return view
+
+
+def array_counts(parent: dict[str, Any]) -> dict[str, int]:
+    """array_state_count: Queued, Running, Exiting, Expired (done while the array is active)."""
+    names = {"Q": "Queued", "H": "Queued", "R": "Running", "E": "Exiting", "X": "Expired"}
+    counts = {"Queued": 0, "Running": 0, "Exiting": 0, "Expired": 0}
+    if parent["state"] == "F":
+        return counts  # a finished array reports zeros (seen on the real server)
+    for index in array_indices(parent["array"]):
+        state = parent.get("subjobs", {}).get(str(index), {}).get("state", "Q")
+        counts[names.get(state, "Queued")] += 1
+    return counts
+
+
+def array_remaining(parent: dict[str, Any]) -> list[int]:
+    subjobs = parent.get("subjobs", {})
+    return [i for i in array_indices(parent["array"]) if subjobs.get(str(i), {}).get("state", "Q") == "Q"]
+
+
+def full_id(wanted: str) -> str:
+    """What PBS makes of an operand: a bare number gets the server's name."""
+    return wanted if "." in wanted else f"{wanted}.{SERVER}"
+
+
+def find(jobs: list[dict[str, Any]], wanted: str) -> dict[str, Any] | None:
+    """The job, array parent (`N[]`) or subjob view (`N[7]`) an operand names."""
+    head = wanted.split(".", 1)[0]
+    seq, bracket, rest = head.partition("[")
+    job = next((job for job in jobs if str(job["seq"]) == seq), None)
+    if job is None or bool(bracket) != bool(job.get("array")):
+        return None  # `qstat 1234` of an array is unknown to PBS too
+    if not bracket or rest == "]":
+        return job
+    index = rest.rstrip("]")
+    if not index.isdigit() or int(index) not in array_indices(job["array"]):
+        return None
+    return subjob_view(job, int(index))
+
+
+def with_subjobs(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`-t`: each array parent followed by its subjobs."""
+    listed = []
+    for job in jobs:
+        listed.append(job)
+        if job.get("array") and "index" not in job:
+            listed.extend(subjob_view(job, i) for i in array_indices(job["array"]))
+    return listed
