@@ -422,6 +422,89 @@ async def test_status_falls_back_to_text(fake: FakeTransport) -> None:
     assert fake.calls[-1][:4] == ["qstat", "-f", "-w", "-x"]
 
 
+REAL_PBS = __import__("pathlib").Path(__file__).parent / "fixtures" / "pbs" / "real"
+
+
+async def test_status_survives_the_cjson_writer(fake: FakeTransport) -> None:
+    """master's qstat answered only the first of `5 6 7` (real capture): the rest are asked again in
+    text, all in one call, and from then on several ids go to text directly; none is unknown."""
+    pbs = PbsClient(fake, user="pbsuser", lost_after=0)
+    fake.on(
+        ["qstat", "-f", "-F", "json"],
+        Reply(stdout=(REAL_PBS / "master_qstat_fx_json_history.json").read_text()),
+    )
+    blocks = (REAL_PBS / "master_qstat_fwx_history.txt").read_text().split("\n\n")
+    fake.on(
+        ["qstat", "-f", "-w"],
+        lambda argv, _stdin: Reply(
+            stdout="".join(b + "\n\n" for b in blocks if b.split("\n", 1)[0][8:] in argv)
+        ),
+    )
+    ids = ["5.pbshost", "6.pbshost", "7.pbshost"]
+    result = await pbs.status(ids)
+    assert sorted(job.id for job in result.jobs) == ids
+    assert result.unknown_ids == [] and pbs.json_first_only
+    assert [call[:4] for call in fake.calls] == [["qstat", "-f", "-F", "json"], ["qstat", "-f", "-w", "-x"]]
+    assert fake.calls[1][4:] == ["6.pbshost", "7.pbshost"]
+    walltime = next(job for job in result.jobs if job.id == "6.pbshost")
+    assert walltime.exit_status == -29 and walltime.raw["Exit_status"] == "-29"  # text: strings
+
+    fake.calls.clear()
+    again = await pbs.status(ids)
+    assert len(again.jobs) == 3 and [call[:3] for call in fake.calls] == [["qstat", "-f", "-w"]]
+    fake.calls.clear()
+    await pbs.status(["5.pbshost"])  # one id: JSON is complete with either writer
+    assert fake.calls[0][:4] == ["qstat", "-f", "-F", "json"]
+
+
+async def test_status_unknown_ids_are_not_asked_again(fake: FakeTransport) -> None:
+    """Ids qstat names as unknown are unknown: no second command (23.06 prints every job it found)."""
+    pbs = PbsClient(fake, user="pbsuser", lost_after=0)
+    text = (REAL_PBS / "qstat_f_json_bare_values.json").read_text()
+    fake.on(["qstat"], Reply(stdout=text, stderr="qstat: Unknown Job Id 999.pbshost\n", exit_status=153))
+    result = await pbs.status(["5.pbshost", "999"])
+    assert [job.id for job in result.jobs] == ["5.pbshost"]
+    assert result.unknown_ids == ["999"] and len(fake.calls) == 1 and not pbs.json_first_only
+    assert result.jobs[0].variables["SEED"] == "+42"  # repaired, no text fallback
+
+
+async def test_subjobs_and_deleting_one(fake: FakeTransport) -> None:
+    pbs = PbsClient(fake, user="pbsuser")
+    fake.on(["qstat", "-t"], Reply(stdout=(REAL_PBS / "qstat_tfx_json_array.json").read_text()))
+    fake.on(["qdel"], Reply())
+    subjobs = await pbs.subjobs("8[].pbshost")
+    assert [job.id for job in subjobs] == ["8[1].pbshost", "8[2].pbshost", "8[3].pbshost"]
+    assert fake.calls[0] == ["qstat", "-t", "-f", "-F", "json", "-x", "8[].pbshost"]
+    await pbs.delete_subjob("8[].pbshost", 2)
+    await pbs.delete("8[].pbshost")
+    assert fake.calls[1:] == [["qdel", "8[2].pbshost"], ["qdel", "8[].pbshost"]]
+
+
+async def test_tracker_shows_arrays_and_open_subjobs(fake: FakeTransport) -> None:
+    """The jobs pane's data: the array parent as `8[]` with its counts; its subjobs once opened,
+    fetched with one `qstat -t` per refresh only while they can change."""
+    from daostui.pbs.tracker import JobTracker
+
+    pbs = PbsClient(fake, user="pbsuser")
+    array_text = (REAL_PBS / "qstat_tfx_json_array.json").read_text()
+    parent_only = array_text.split('        "8[1].pbshost"')[0].rstrip().rstrip(",") + "\n    }\n}\n"
+    fake.on(["qselect"], Reply(stdout="8[].pbshost\n"))
+    fake.on(["qstat", "-f"], Reply(stdout=parent_only))
+    fake.on(["qstat", "-t"], Reply(stdout=array_text))
+    tracker = JobTracker(pbs)
+    (parent,) = await tracker.refresh()
+    assert parent.seq == "8[]" and parent.array_summary == "3 subjobs"
+    assert [job.id for job in tracker.rows()] == ["8[].pbshost"]
+    await tracker.expand("8[].pbshost")
+    assert [job.seq for job in tracker.rows()] == ["8[]", "8[1]", "8[2]", "8[3]"]
+    assert tracker.get("8[2].pbshost").output_path == "/tmp/hpbs-site/work/STDIN.o8.2"
+    fake.calls.clear()
+    await tracker.refresh()  # everything finished: nothing is asked again but qselect
+    assert [call[0] for call in fake.calls] == ["qselect"]
+    tracker.collapse("8[].pbshost")
+    assert [job.id for job in tracker.rows()] == ["8[].pbshost"] and tracker.expanded == set()
+
+
 async def test_qselect_and_qdel_errors(fake: FakeTransport) -> None:
     pbs = PbsClient(fake, user="alice")
     fake.on(["qselect"], Reply(stdout=f"8875201.{SERVER}\n8875202.{SERVER}\n"))

@@ -160,6 +160,9 @@ async def test_job_moves_q_r_f_with_live_output(demo_session) -> None:
     assert output.read_text() == "started on 1 node\nfinished\n"
     assert finished.exit_status == 3
     assert finished.exit_text == "3 (script exited 3)"
+    # what a real 23.06.06 server records (tests/test_realpbs_vs_sim.py runs the same on both)
+    assert finished.comment.endswith(" and failed") and finished.raw["substate"] == 93
+    assert finished.history_timestamp is not None and finished.history_timestamp >= finished.stime
     assert job_id in await pbs.my_job_ids()
     assert job_id not in await pbs.my_job_ids(history=False)
 
@@ -208,6 +211,41 @@ async def test_qdel_qhold_qrls(demo_session) -> None:
     assert str(unknown.value) == "qdel: Unknown Job Id 1.aurora-pbs-0001"
     assert unknown.value.result.exit_status == 153
     assert "no longer knows" in unknown.value.hint
+
+
+async def test_job_array_life_cycle(demo_session) -> None:
+    """`qsub -J`: the parent `N[]` (B while subjobs run, counts), subjobs `N[i]` with their own
+    output files (`NAME.oN.i`), one deleted while running; qselect lists only the parent."""
+    from daostui.pbs.tracker import JobTracker
+
+    pbs = demo_session.pbs
+    body = 'echo "index $PBS_ARRAY_INDEX of $PBS_ARRAY_ID"\nsleep 2\n'
+    script = write_script(demo_session.workdir, body, name="arr.sh", queue="capacity")
+    array_id = await pbs.submit(str(script), cwd=str(demo_session.workdir), extra_args=["-J", "1-3"])
+    number = array_id.split("[", 1)[0]
+    assert array_id == f"{number}[].aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov"
+    assert await pbs.my_job_ids() == [array_id]
+    begun, _ = await wait_for(pbs, array_id, "B")
+    assert begun.seq == f"{number}[]" and begun.array_indices_submitted == "1-3"
+    assert begun.comment.startswith("Job Array Began at ")
+    assert sum(begun.array_state_count.values()) == 3
+    tracker = JobTracker(pbs)
+    await tracker.refresh()
+    subjobs = await tracker.expand(array_id)
+    assert [job.seq for job in tracker.rows()] == [f"{number}[]", *(f"{number}[{i}]" for i in (1, 2, 3))]
+    assert all(job.state == "R" for job in subjobs)
+    await pbs.delete_subjob(array_id, 2)
+    finished, _ = await wait_for(pbs, array_id, "F", timeout=15)
+    assert finished.comment.endswith(" and terminated")  # a running subjob was deleted
+    assert finished.array_state_count == {"Queued": 0, "Running": 0, "Exiting": 0, "Expired": 0}
+    done = {job.array_index: job for job in await pbs.subjobs(array_id)}
+    assert done[2].exit_status == 271 and "terminated by" in done[2].comment
+    for index in (1, 3):
+        assert done[index].exit_status == 0 and done[index].comment.endswith(" and finished")
+        output = Path(done[index].output_path)
+        assert output == demo_session.workdir / f"arr.sh.o{number}.{index}"
+        assert output == Path(finished.output_path_for(index))
+        assert output.read_text() == f"index {index} of {array_id}\n"
 
 
 def test_qstat_json_and_qselect(demo_dir: Path, tmp_path: Path) -> None:

@@ -222,7 +222,7 @@ class PbsClient:
                 # the cJSON writer printed only the first job: ask the rest again, all in one text call
                 self.json_first_only = True
                 more, refused_more = await self._status_text(silent, history)
-                jobs += more
+                jobs += [job for job in more if job.seq not in found]
                 refused |= refused_more
         found = {job.seq for job in jobs}
         unknown = [i for i in ids if id_head(i) not in found]

@@ -99,7 +99,7 @@ def parse_jobs_json(text: str) -> list[Job]:
 
 
 # ---------------------------------------------------------------------- qstat -f text
-def _blocks(text: str, header: str) -> list[tuple[str, list[tuple[str, str]]]]:
+def attribute_blocks(text: str, header: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """(name, [(attribute, value), …]) per `Header: name` block, continuation lines joined.
 
     Pairs, not a dict: `qstat -Qf` repeats `max_run = …` once per limit entry.
@@ -177,7 +177,7 @@ def parse_jobs_text(text: str) -> list[Job]:
     if text.strip() and not text.endswith("\n"):
         raise ParseError("qstat -f output ends mid-line (truncated)", excerpt=text[-400:], source="qstat -f")
     jobs = []
-    for job_id, pairs in _blocks(text, "Job Id:"):
+    for job_id, pairs in attribute_blocks(text, "Job Id:"):
         if not pairs:
             continue  # a bare header (the reference's elided "<next job>", or output cut right after it)
         attrs = _nest(pairs)
@@ -191,7 +191,7 @@ def parse_jobs_text(text: str) -> list[Job]:
 
 # ---------------------------------------------------------------------- queues and server
 def parse_queues_text(text: str) -> list[Queue]:
-    return [queue_from_attrs(name, _nest(pairs)) for name, pairs in _blocks(text, "Queue:")]
+    return [queue_from_attrs(name, _nest(pairs)) for name, pairs in attribute_blocks(text, "Queue:")]
 
 
 def parse_queues_json(text: str) -> list[Queue]:
@@ -206,7 +206,7 @@ def parse_queues_json(text: str) -> list[Queue]:
 
 
 def parse_server_text(text: str) -> ServerInfo:
-    blocks = _blocks(text, "Server:")
+    blocks = attribute_blocks(text, "Server:")
     if not blocks:
         raise ParseError("no 'Server:' block", excerpt=text, source="qstat -Bf")
     name, pairs = blocks[0]

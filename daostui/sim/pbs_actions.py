@@ -36,9 +36,7 @@ def kill_group(pgid: Any, sig: int = signal.SIGTERM) -> None:
 
 def _finish_queued(record: dict[str, Any], now: float) -> None:
     """A job deleted before it ran: history at once, no Exit_status, ` and terminated` if commented."""
-    record.update(state="F", end=now, history=now, deleted=True, estimated=None)
-    if record.get("comment"):
-        record["finish"] = "terminated"
+    record.update(state="F", end=now, history=now, deleted=True, estimated=None, finish="terminated")
 
 
 def _delete_subjob(parent: dict[str, Any], index: int, now: float) -> None:

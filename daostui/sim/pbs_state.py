@@ -272,6 +272,8 @@ def subjob_view(parent: dict[str, Any], index: int) -> dict[str, Any]:
     view.update(index=index, array_parent=parent["seq"], state=own.get("state", "Q"))
     if view["state"] in ("X", "F") and parent["state"] == "F":
         view["state"] = "F"  # once the array is finished its subjobs show F, not X
+        if own.get("comment") == "Subjob finished":
+            view["exit_status"] = 0  # a subjob deleted before it ran: 1 while the array runs, then 0
     return view
 
 
