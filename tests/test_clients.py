@@ -416,10 +416,10 @@ async def test_status_falls_back_to_text(fake: FakeTransport) -> None:
         "\n"
     )
     fake.on(["qstat", "-f", "-F", "json"], Reply(stdout="{ this is not json"))
-    fake.on(["qstat", "-f", "-w", "-x"], Reply(stdout=text))
+    fake.on(["qstat", "-f", "-x"], Reply(stdout=text))
     result = await pbs.status([f"8875201.{SERVER}"])
     assert [(j.state, j.name, j.account) for j in result.jobs] == [("Q", "daos_job", "hpc_demo")]
-    assert fake.calls[-1][:4] == ["qstat", "-f", "-w", "-x"]
+    assert fake.calls[-1][:3] == ["qstat", "-f", "-x"]
 
 
 REAL_PBS = __import__("pathlib").Path(__file__).parent / "fixtures" / "pbs" / "real"
@@ -433,9 +433,9 @@ async def test_status_survives_the_cjson_writer(fake: FakeTransport) -> None:
         ["qstat", "-f", "-F", "json"],
         Reply(stdout=(REAL_PBS / "master_qstat_fx_json_history.json").read_text()),
     )
-    blocks = (REAL_PBS / "master_qstat_fwx_history.txt").read_text().split("\n\n")
+    blocks = (REAL_PBS / "master_qstat_fx_history.txt").read_text().split("\n\n")
     fake.on(
-        ["qstat", "-f", "-w"],
+        ["qstat", "-f", "-x"],
         lambda argv, _stdin: Reply(
             stdout="".join(b + "\n\n" for b in blocks if b.split("\n", 1)[0][8:] in argv)
         ),
@@ -444,14 +444,14 @@ async def test_status_survives_the_cjson_writer(fake: FakeTransport) -> None:
     result = await pbs.status(ids)
     assert sorted(job.id for job in result.jobs) == ids
     assert result.unknown_ids == [] and pbs.json_first_only
-    assert [call[:4] for call in fake.calls] == [["qstat", "-f", "-F", "json"], ["qstat", "-f", "-w", "-x"]]
-    assert fake.calls[1][4:] == ["6.pbshost", "7.pbshost"]
+    assert [call[:3] for call in fake.calls] == [["qstat", "-f", "-F"], ["qstat", "-f", "-x"]]
+    assert fake.calls[1][3:] == ["6.pbshost", "7.pbshost"]
     walltime = next(job for job in result.jobs if job.id == "6.pbshost")
     assert walltime.exit_status == -29 and walltime.raw["Exit_status"] == "-29"  # text: strings
 
     fake.calls.clear()
     again = await pbs.status(ids)
-    assert len(again.jobs) == 3 and [call[:3] for call in fake.calls] == [["qstat", "-f", "-w"]]
+    assert len(again.jobs) == 3 and [call[:3] for call in fake.calls] == [["qstat", "-f", "-x"]]
     fake.calls.clear()
     await pbs.status(["5.pbshost"])  # one id: JSON is complete with either writer
     assert fake.calls[0][:4] == ["qstat", "-f", "-F", "json"]

@@ -104,7 +104,7 @@ def test_master_json_layout_parses() -> None:
     jobs = parse.parse_jobs_json(real("master_qstat_fx_json_history.json"))
     assert [job.id for job in jobs] == ["5.pbshost"]
     assert jobs[0].variables["LR"] == ".001"  # cJSON quotes what is not JSON
-    text_jobs = parse.parse_jobs_text(real("master_qstat_fwx_history.txt"))
+    text_jobs = parse.parse_jobs_text(real("master_qstat_fx_history.txt"))
     assert [job.id for job in text_jobs] == ["5.pbshost", "6.pbshost", "7.pbshost"]
 
 

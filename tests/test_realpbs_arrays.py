@@ -142,8 +142,8 @@ async def test_master_qstat_finds_every_job_and_loses_none(site: Site, master) -
     assert result.unknown_ids == [] and all(job.state == "H" for job in result.jobs)
     assert client.json_first_only
     qstats = recorder.argvs("qstat")
-    assert qstats[0][:4] == ["qstat", "-f", "-F", "json"] and qstats[1][:3] == ["qstat", "-f", "-w"]
-    assert sorted(qstats[1][4:]) == sorted(ids[1:])  # only the ids master's JSON left out
+    assert qstats[0][:4] == ["qstat", "-f", "-F", "json"] and qstats[1][:3] == ["qstat", "-f", "-x"]
+    assert sorted(qstats[1][3:]) == sorted(ids[1:])  # only the ids master's JSON left out
 
     tracker = JobTracker(client)
     jobs = await tracker.refresh()

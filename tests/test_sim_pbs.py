@@ -224,7 +224,8 @@ async def test_job_array_life_cycle(demo_session) -> None:
     array_id = await pbs.submit(str(script), cwd=str(demo_session.workdir), extra_args=["-J", "1-3"])
     number = array_id.split("[", 1)[0]
     assert array_id == f"{number}[].aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov"
-    assert await pbs.my_job_ids() == [array_id]
+    listed = await pbs.my_job_ids()
+    assert array_id in listed and f"{number}.aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov" not in listed
     begun, _ = await wait_for(pbs, array_id, "B")
     assert begun.seq == f"{number}[]" and begun.array_indices_submitted == "1-3"
     assert begun.comment.startswith("Job Array Began at ")
@@ -232,7 +233,8 @@ async def test_job_array_life_cycle(demo_session) -> None:
     tracker = JobTracker(pbs)
     await tracker.refresh()
     subjobs = await tracker.expand(array_id)
-    assert [job.seq for job in tracker.rows()] == [f"{number}[]", *(f"{number}[{i}]" for i in (1, 2, 3))]
+    rows = [job.seq for job in tracker.rows() if job.seq.startswith(number)]
+    assert rows == [f"{number}[]", *(f"{number}[{i}]" for i in (1, 2, 3))]
     assert all(job.state == "R" for job in subjobs)
     await pbs.delete_subjob(array_id, 2)
     finished, _ = await wait_for(pbs, array_id, "F", timeout=15)
@@ -246,6 +248,34 @@ async def test_job_array_life_cycle(demo_session) -> None:
         assert output == demo_session.workdir / f"arr.sh.o{number}.{index}"
         assert output == Path(finished.output_path_for(index))
         assert output.read_text() == f"index {index} of {array_id}\n"
+
+
+async def test_the_demo_history_shows_what_the_real_server_prints(demo_session, demo_dir: Path) -> None:
+    """A fresh demo's history: a job with `-v` values the 23.06 writer prints bare (read through the
+    repair, no text qstat), a finished array with a failed subjob, a walltime kill, a qdel."""
+    from daostui.pbs.tracker import JobTracker
+    from daostui.sim import seed
+
+    seed.reset(demo_dir, seed=0, showcase=True)  # what `daostui --demo` starts with
+    commands: list[list[str]] = []
+    demo_session.transport.add_listener(lambda result: commands.append(list(result.argv)))
+    tracker = JobTracker(demo_session.pbs)
+    jobs = {job.name: job for job in await tracker.refresh()}
+    assert {"train_lr", "sweep.pbs", "ior_long", "daos_job"} <= set(jobs)
+    assert all(argv[0] != "qstat" or "json" in argv for argv in commands)
+    (train,) = (await demo_session.pbs.status([jobs["train_lr"].id])).jobs  # the detail view's full record
+    assert (train.variables["LR"], train.variables["SEED"]) == (".001", "+42")
+    assert train.comment.endswith(" and finished") and train.nodes_folded.endswith("b0n[0-1]")
+    sweep = jobs["sweep.pbs"]
+    assert sweep.seq.endswith("[]") and sweep.array_summary == "4 subjobs"
+    subjobs = await tracker.expand(sweep.id)
+    assert [job.exit_status for job in subjobs] == [0, 0, 1, 0]
+    assert subjobs[2].comment.endswith(" and failed")
+    assert Path(subjobs[2].output_path).read_text() == "sweep point 3\n"
+    walltime = jobs["ior_long"]
+    assert walltime.exit_status == -29 and walltime.comment.endswith(" and exceeded resource walltime")
+    assert "walltime 3605 exceeded limit 3600" in Path(walltime.error_path).read_text()
+    assert jobs["daos_job"].exit_status == 271
 
 
 def test_qstat_json_and_qselect(demo_dir: Path, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ system; `qstat -f -F json -u` is avoided because PBS mixes text into the JSON th
 Both JSON writers are survived. OpenPBS ≤ 23.06 prints some values bare (repaired by the
 parser, no extra command). Newer OpenPBS (the cJSON writer, seen with master's qstat against a
 23.06 server) prints only the *first* job when given several ids: ids that come back neither as
-jobs nor as "Unknown Job Id" are asked again in text (`qstat -f -w`, which prints them all)
+jobs nor as "Unknown Job Id" are asked again in text (`qstat -f`, which prints them all)
 before any is called unknown, and once that happened the client asks several ids in text
 directly (one command, not one per id).
 
@@ -83,8 +83,8 @@ class PbsClient:
         return ["qstat", "-f", "-F", "json", *(["-x"] if history else []), *ids]
 
     def argv_status_text(self, ids: Sequence[str], history: bool = True) -> list[str]:
-        """`-w`: one line per attribute (no wrapping to undo) in both OpenPBS versions."""
-        return ["qstat", "-f", "-w", *(["-x"] if history else []), *ids]
+        """`qstat -f` text: the parser joins its wrapped lines as qstat breaks them (checked on real output)."""
+        return ["qstat", "-f", *(["-x"] if history else []), *ids]
 
     def argv_subjobs(self, array_id: str, history: bool = True) -> list[str]:
         """The array parent and every subjob (`-t`); one id, so both JSON writers print them all."""
@@ -195,15 +195,18 @@ class PbsClient:
             raise _failure(result)
         return result, {id_head(job_id) for job_id in refused}
 
-    async def _status_text(self, ids: list[str], history: bool) -> tuple[list[Job], set[str]]:
+    async def _status_text(
+        self, ids: list[str], history: bool, asked: CommandResult | None = None
+    ) -> tuple[list[Job], set[str]]:
+        """The same ids in text; a failure names `asked`, the JSON command that came first."""
         result, refused = await self._ask(self.argv_status_text(ids, history))
         try:
             return _parse().parse_jobs_text(result.stdout), refused
         except ParseError as exc:
             raise PbsError(
                 f"qstat output not understood (JSON and text): {exc}",
-                result,
-                hint="The command log has the raw output.",
+                asked or result,
+                hint="The command log has the raw output of both.",
             ) from None
 
     async def _status_chunk(self, ids: list[str], history: bool) -> tuple[list[Job], list[str]]:
@@ -214,7 +217,7 @@ class PbsClient:
             try:
                 jobs = _parse().parse_jobs_json(result.stdout)
             except ParseError:
-                jobs, refused = await self._status_text(ids, history)
+                jobs, refused = await self._status_text(ids, history, result)
             # qstat answers short ids with full ids: match by the part before the server name
             found = {job.seq for job in jobs}
             silent = [i for i in ids if id_head(i) not in found and id_head(i) not in refused]
@@ -234,7 +237,7 @@ class PbsClient:
         try:
             jobs = _parse().parse_jobs_json(result.stdout)
         except ParseError:
-            text = await self._run(["qstat", "-t", "-f", "-w", *(["-x"] if history else []), array_id])
+            text = await self._run(["qstat", "-t", "-f", *(["-x"] if history else []), array_id])
             try:
                 jobs = _parse().parse_jobs_text(text.stdout)
             except ParseError as exc:

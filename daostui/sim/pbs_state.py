@@ -93,7 +93,9 @@ def node_names(count: int, seed: int) -> list[str]:
     return names
 
 
-def seed(directory: Path, *, seed: int, user: str, project: str, scale_jobs: int = 0) -> None:
+def seed(
+    directory: Path, *, seed: int, user: str, project: str, scale_jobs: int = 0, showcase: bool = False
+) -> None:
     rng = random.Random(seed * 7919 + 1)
     now = time.time()
     others: list[dict[str, Any]] = []
@@ -138,15 +140,120 @@ def seed(directory: Path, *, seed: int, user: str, project: str, scale_jobs: int
             "era": "tutorial",
             "valid_filesystems": ["home", "flare", "daos_user", "daos_perf", "grand", "eagle"],
         },
-        "next_seq": seq + 100,
+        "next_seq": seq + 100 + (len(SHOWCASE) if showcase else 0),
         "others": others,
         "scale_jobs": scale_jobs,
         "seed": seed,
-        "jobs": {},
+        "jobs": history_jobs(directory, seq + 100, user, project, now) if showcase else {},
         "project": project,
         "user": user,
     }
     store.save(directory, "pbs", data)
+
+
+#: The user's jobs of the last two days, already in the history, so the demo shows at once what the
+#: real server prints for them: `-v` values the 23.06 writer leaves bare (the JSON repair), a job
+#: array with a failed subjob, a walltime kill (JOB_EXEC_KILL_WALLTIME), a qdel.
+SHOWCASE: tuple[dict[str, Any], ...] = (
+    {
+        "name": "train_lr",
+        "variables": [["LR", ".001"], ["SEED", "+42"], ["EPOCHS", "10"]],
+        "submit_args": "-v LR=.001,SEED=+42,EPOCHS=10 train_lr.pbs",
+        "nodes": 2,
+        "ran": 5400,
+        "exit_status": 0,
+        "finish": "finished",
+        "output": "epoch 1 loss 2.31\nepoch 10 loss 0.42\n",
+    },
+    {
+        "name": "sweep.pbs",
+        "array": "1-4",
+        "submit_args": "-J 1-4 sweep.pbs",
+        "nodes": 1,
+        "ran": 1200,
+        "subjob_exits": {"1": 0, "2": 0, "3": 1, "4": 0},
+        "exit_status": 0,
+        "finish": "finished",
+    },
+    {
+        "name": "ior_long",
+        "nodes": 1,
+        "ran": 3600,
+        "exit_status": -29,
+        "finish": "exceeded resource walltime",
+        "error": "=>> PBS: job killed: walltime 3605 exceeded limit 3600\n",
+        "output": "IOR-3.3.0: MPI Coordinated Test of Parallel I/O\n",
+    },
+    {"name": "daos_job", "nodes": 1, "ran": 300, "exit_status": 271, "finish": "terminated by {user}@{host}"},
+)
+
+
+def history_jobs(directory: Path, first_seq: int, user: str, project: str, now: float) -> dict[str, Any]:
+    """SHOWCASE as finished job records of `user`, their .o/.e files in the simulated flare."""
+    jobs: dict[str, Any] = {}
+    work = directory / "lus" / "flare" / "projects" / project / user
+    work.mkdir(parents=True, exist_ok=True)
+    workdir = str(work)
+    for offset, spec in enumerate(SHOWCASE):
+        seq = first_seq + offset
+        start = now - 86400 - 3 * 3600 * (len(SHOWCASE) - offset)
+        end = start + spec["ran"]
+        nodes = node_names(spec["nodes"], seq)
+        array = spec.get("array", "")
+        tag = ".^array_index^" if array else ""
+        record: dict[str, Any] = {
+            "seq": seq,
+            "name": spec["name"],
+            "owner": user,
+            "project": project,
+            "queue": "capacity",
+            "submit_queue": "capacity",
+            "nodes": spec["nodes"],
+            "walltime": 3600,
+            "filesystems": "home:flare:daos_user",
+            "state": "F",
+            "submit": start - 600,
+            "start": start,
+            "end": end,
+            "history": end,
+            "workdir": workdir,
+            "submit_args": spec.get("submit_args", spec["name"]),
+            "output_path": f"{workdir}/{spec['name']}.o{seq}{tag}",
+            "error_path": f"{workdir}/{spec['name']}.e{seq}{tag}",
+            "variables": spec.get("variables", []),
+            "exit_status": spec["exit_status"],
+            "finish": spec["finish"].format(user=user, host=SUBMIT_HOST),
+            "array": array,
+            "subjobs": {},
+            "command": [],
+            "script": "",
+        }
+        when = time.strftime("%a %b %d at %H:%M", time.localtime(start))
+        if array:
+            record["comment"] = f"Job Array Began at {when}"
+            for index, status in spec["subjob_exits"].items():
+                record["subjobs"][index] = {
+                    "state": "X",
+                    "start": start,
+                    "end": end,
+                    "history": end,
+                    "exit_status": status,
+                    "exec_nodes": nodes,
+                    "comment": f"Job run at {when} on ({nodes[0]}:ncpus=208)",
+                    "finish": "finished" if status == 0 else "failed",
+                }
+        else:
+            record["exec_nodes"] = nodes
+            record["comment"] = "Job run at {} on {}".format(
+                when, "+".join(f"({n}:ncpus=208)" for n in nodes)
+            )
+        jobs[str(seq)] = record
+        for index in spec.get("subjob_exits") or [None]:
+            suffix = f".{index}" if index else ""
+            default = f"sweep point {index}\n" if index else ""
+            (work / f"{spec['name']}.o{seq}{suffix}").write_text(spec.get("output", default))
+            (work / f"{spec['name']}.e{seq}{suffix}").write_text(spec.get("error", ""))
+    return jobs
 
 
 # ---------------------------------------------------------------------- job views
