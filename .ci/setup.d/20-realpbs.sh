@@ -11,6 +11,7 @@
 #   DAOSTUI_TEST_PBS_WORKDIR        a directory the user owns, for job scripts and .o/.e files
 #   DAOSTUI_TEST_PBS_ADMIN          qmgr as root inside the site (queue limits for the tests)
 #   DAOSTUI_TEST_PBS_MASTER_QSTAT   master's qstat against the same server
+#   DAOSTUI_TEST_PBS_SERVER_PID     pbs_server's pid (the benchmark reads its CPU time)
 # Needs root (apt, namespaces); without it, or when a build fails, it says why and exits non-zero, and
 # the tests skip with that reason. A second run reuses the builds (~15 s for the site).
 set -uo pipefail
@@ -97,5 +98,6 @@ say "site up in $state as $user ($(elapsed "$started"))"
   echo "DAOSTUI_TEST_PBS_USER=$user"
   echo "DAOSTUI_TEST_PBS_WORKDIR=$work"
   echo "DAOSTUI_TEST_PBS_ADMIN=$state/admin-qmgr"
+  echo "DAOSTUI_TEST_PBS_SERVER_PID=$(cat "$home/server_priv/server.lock")"
   [ -n "$master" ] && echo "DAOSTUI_TEST_PBS_MASTER_QSTAT=$state/master-qstat"
 } >> "$DAOSTUI_CI_ENV"

@@ -4,12 +4,17 @@ Cheap on the server by construction (pbs.md §6.6): the user's ids come from `qs
 full status only for given ids (`qstat -f -F json -x ID...`, in chunks), never for the whole
 system; `qstat -f -F json -u` is avoided because PBS mixes text into the JSON there.
 
+Many ids go in one request: `qstat -E` ("express": the ids grouped into one status request per
+server). Without it qstat opens one connection per id; on a real 23.06.06 server with 1,000
+jobs that made one refresh take two minutes instead of seconds (benchmarks/pbs_server.py). With
+`-E` PBS leaves out unknown ids silently; a qstat without `-E` is used once it was refused.
+
 Both JSON writers are survived. OpenPBS ≤ 23.06 prints some values bare (repaired by the
 parser, no extra command). Newer OpenPBS (the cJSON writer, seen with master's qstat against a
-23.06 server) prints only the *first* job when given several ids: ids that come back neither as
-jobs nor as "Unknown Job Id" are asked again in text (`qstat -f`, which prints them all)
-before any is called unknown, and once that happened the client asks several ids in text
-directly (one command, not one per id).
+23.06 server) prints only the *first* job when given several ids without `-E`. Ids that come
+back neither as jobs nor as "Unknown Job Id" are asked again in text (`qstat -f`, one id per
+request, which names each unknown one and prints every job with both writers) before any is
+called unknown; once the JSON lost jobs that way, several ids go to text directly.
 
 Job arrays: `qselect` lists a parent as `1234[].server`; `subjobs()` lists its subjobs
 (`qstat -t`); `delete()` takes the parent (the whole array) or one subjob (`1234[7].server`).
@@ -39,8 +44,10 @@ def _parse() -> ModuleType:
     return parse
 
 
-#: ids per `qstat` call, to keep argv short.
-STATUS_CHUNK = 100
+#: ids per `qstat -E` call: one request each, and a qstat costs ~0.2 s whatever it asks (its
+#: connection and authentication, measured on a real 23.06.06 server); 500 Aurora ids are ~30 KB
+#: of argv, well within what a login node's shell and sshd take.
+STATUS_CHUNK = 500
 
 
 def _failure(result: CommandResult, hint: str = "") -> PbsError:
@@ -74,13 +81,16 @@ class PbsClient:
         self._submitted: dict[str, float] = {}
         #: Set once qstat printed fewer jobs than asked with no error for the rest (cJSON writer).
         self.json_first_only = False
+        #: Whether `qstat -E` works here (None: not tried yet; PBS versions before it refuse it).
+        self.express: bool | None = None
 
     # ------------------------------------------------------------------ argv
     def argv_my_job_ids(self, history: bool = True) -> list[str]:
         return ["qselect", "-u", self.user, *(["-x"] if history else [])]
 
-    def argv_status(self, ids: Sequence[str], history: bool = True) -> list[str]:
-        return ["qstat", "-f", "-F", "json", *(["-x"] if history else []), *ids]
+    def argv_status(self, ids: Sequence[str], history: bool = True, express: bool = True) -> list[str]:
+        """`-E` groups the ids into one request (one connection, not one per id)."""
+        return ["qstat", *(["-E"] if express else []), "-f", "-F", "json", *(["-x"] if history else []), *ids]
 
     def argv_status_text(self, ids: Sequence[str], history: bool = True) -> list[str]:
         """`qstat -f` text: the parser joins its wrapped lines as qstat breaks them (checked on real output)."""
@@ -185,15 +195,17 @@ class PbsClient:
                 jobs.append(Job.lost(job_id))
         return StatusResult(jobs, unknown)
 
-    async def _ask(self, argv: list[str]) -> tuple[CommandResult, set[str]]:
-        """Run a qstat; fail unless it printed something or only refused some ids (which it names)."""
-        result = await self._run(argv)
+    def _checked(self, result: CommandResult) -> tuple[CommandResult, set[str]]:
+        """A qstat's result, unless it failed other than by refusing some ids (which it names)."""
         if result.error or result.timed_out or result.cancelled:
             raise _failure(result)
         refused = {*_parse().unknown_job_ids(result.stderr), *_parse().finished_job_ids(result.stderr)}
         if not result.ok and not refused:
             raise _failure(result)
         return result, {id_head(job_id) for job_id in refused}
+
+    async def _ask(self, argv: list[str]) -> tuple[CommandResult, set[str]]:
+        return self._checked(await self._run(argv))
 
     async def _status_text(
         self, ids: list[str], history: bool, asked: CommandResult | None = None
@@ -209,11 +221,24 @@ class PbsClient:
                 hint="The command log has the raw output of both.",
             ) from None
 
+    async def _status_json(self, ids: list[str], history: bool) -> tuple[CommandResult, set[str]]:
+        """`qstat -E -f -F json`, or without `-E` where this PBS refuses the option (remembered)."""
+        if self.express is not False:
+            result = await self._run(self.argv_status(ids, history, express=True))
+            refused_option = (
+                result.exit_status == 2 and "usage" in result.stderr and not result.stdout.strip()
+            )
+            if not refused_option:
+                self.express = True
+                return self._checked(result)
+            self.express = False
+        return await self._ask(self.argv_status(ids, history, express=False))
+
     async def _status_chunk(self, ids: list[str], history: bool) -> tuple[list[Job], list[str]]:
         if self.json_first_only and len(ids) > 1:
             jobs, refused = await self._status_text(ids, history)
         else:
-            result, refused = await self._ask(self.argv_status(ids, history))
+            result, refused = await self._status_json(ids, history)
             try:
                 jobs = _parse().parse_jobs_json(result.stdout)
             except ParseError:
@@ -221,9 +246,11 @@ class PbsClient:
             # qstat answers short ids with full ids: match by the part before the server name
             found = {job.seq for job in jobs}
             silent = [i for i in ids if id_head(i) not in found and id_head(i) not in refused]
-            if silent and jobs:
-                # the cJSON writer printed only the first job: ask the rest again, all in one text call
-                self.json_first_only = True
+            if silent:
+                # `-E` leaves unknown ids out silently; the cJSON writer without it prints only the
+                # first job: ask those again in text, which names every unknown one
+                if jobs and not self.express:
+                    self.json_first_only = True
                 more, refused_more = await self._status_text(silent, history)
                 jobs += [job for job in more if job.seq not in found]
                 refused |= refused_more

@@ -93,20 +93,28 @@ def qstat(args: list[str]) -> int:
     history = bool({"x", "H"} & flags)
     status = 0
     if operands:
-        selected = []
+        selected, errors = [], []
         for wanted in operands:
             job = pbs_state.find(jobs, wanted)
             if job is None:
-                sys.stderr.write(f"qstat: Unknown Job Id {pbs_state.full_id(wanted)}\n")
-                status = EXIT_UNKNOWN
+                errors.append((f"qstat: Unknown Job Id {pbs_state.full_id(wanted)}\n", EXIT_UNKNOWN))
             elif job["state"] in ("F", "X") and not history and "index" not in job:
-                sys.stderr.write(
-                    f"qstat: {pbs_format.record_id(job)} Job has finished, use -x or -H to obtain "
-                    "historical job information\n"
+                errors.append(
+                    (
+                        f"qstat: {pbs_format.record_id(job)} Job has finished, use -x or -H to obtain "
+                        "historical job information\n",
+                        EXIT_HISTORY,
+                    )
                 )
-                status = EXIT_HISTORY
             else:
                 selected.append(job)
+        if "E" in flags:
+            # -E asks all ids in one request: ids PBS does not return are left out silently, unless
+            # none is found, then the one request's error is printed (a real 23.06.06 server's answer)
+            errors = errors[:1] if not selected else []
+        for message, code in errors:
+            sys.stderr.write(message)
+            status = code
     else:
         selected = [job for job in jobs if history or job["state"] != "F"]
     if "t" in flags or "J" in flags:
