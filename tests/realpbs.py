@@ -136,3 +136,28 @@ async def cleanup(client: PbsClient) -> None:
     active = [job.id for job in result.jobs if not job.is_finished]
     if active:
         await client.transport.run(["qdel", "-W", "force", *active], timeout=60)
+
+
+# ---------------------------------------------------------------------- fixtures (import them into a test module)
+@pytest.fixture(scope="module")
+def site() -> Site:
+    return Site.from_environment()
+
+
+@pytest.fixture
+async def connection(site: Site):  # type: ignore[no-untyped-def]
+    """A client of the site and what it ran; what the test left queued or running is deleted after."""
+    client, recorder = client_for(site)
+    yield client, recorder
+    await cleanup(client)
+
+
+@pytest.fixture
+def pbs(connection) -> PbsClient:  # type: ignore[no-untyped-def]
+    return connection[0]
+
+
+@pytest.fixture
+def commands(connection) -> Recorder:  # type: ignore[no-untyped-def]
+    """What the client ran, as the command log shows it."""
+    return connection[1]

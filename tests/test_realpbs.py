@@ -15,34 +15,13 @@ import pytest
 from daostui.core.errors import PbsError
 from daostui.core.site import SiteProfile
 from daostui.pbs.jobscript import JobRequest, generate_script
-from tests.realpbs import Recorder, Site, cleanup, client_for, wait_for, wait_until
+from tests.realpbs import Recorder, Site, commands, connection, pbs, site, wait_for, wait_until
+
+__all__ = ["commands", "connection", "pbs", "site"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.realpbs
 
 SHORT = ["-k", "doe", "-l", "walltime=00:05:00"]  # -k doe: .o/.e written as the job runs (Aurora)
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return Site.from_environment()
-
-
-@pytest.fixture
-async def connection(site: Site):
-    client, recorder = client_for(site)
-    yield client, recorder
-    await cleanup(client)
-
-
-@pytest.fixture
-def pbs(connection):
-    return connection[0]
-
-
-@pytest.fixture
-def commands(connection) -> Recorder:
-    """What the client ran, as the command log shows it."""
-    return connection[1]
 
 
 # ---------------------------------------------------------------------- the job form's script
@@ -169,7 +148,9 @@ async def test_finished_jobs_and_their_exit_status(site: Site, pbs) -> None:
     """A script that exits 3, one killed by its walltime, one deleted while running (qstat -x)."""
     directory = site.job_dir("exit")
     fails = site.write(directory, "fails.sh", "#!/bin/sh\necho before\nexit 3\n")
-    sleeps = site.write(directory, "sleeps.sh", "#!/bin/sh\necho started\nsleep 100\n")
+    # `exec`: qdel's SIGTERM then kills the job's own process (271); a shell waiting for a child may
+    # instead exit 143 when the child dies first (128 + SIGTERM, seen on the real server too)
+    sleeps = site.write(directory, "sleeps.sh", "#!/bin/sh\necho started\nexec sleep 100\n")
     failed_id = await pbs.submit(str(fails), cwd=str(directory), extra_args=SHORT)
     killed_id = await pbs.submit(
         str(sleeps), cwd=str(directory), extra_args=["-k", "doe", "-l", "walltime=00:00:03"]

@@ -13,21 +13,11 @@ from pathlib import Path
 import pytest
 
 from daostui.pbs.tracker import JobTracker
-from tests.realpbs import Site, cleanup, client_for, wait_for, wait_until
+from tests.realpbs import Site, cleanup, client_for, connection, pbs, site, wait_for, wait_until
+
+__all__ = ["connection", "pbs", "site"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.realpbs
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return Site.from_environment()
-
-
-@pytest.fixture
-async def pbs(site: Site):
-    client, _recorder = client_for(site)
-    yield client
-    await cleanup(client)
 
 
 ARRAY_SCRIPT = """#!/bin/sh

@@ -22,7 +22,7 @@ from tests.realpbs import Site, cleanup, client_for, wait_for
 
 pytestmark = pytest.mark.realpbs
 
-SLEEPER = "#!/bin/sh\necho started\nsleep 60\n"
+SLEEPER = "#!/bin/sh\necho started\nexec sleep 60\n"  # exec: qdel kills the job's own process (271)
 FAILS = "#!/bin/sh\necho out; echo err >&2; exit 3\n"
 ARRAY = "#!/bin/sh\necho index $PBS_ARRAY_INDEX\n"
 

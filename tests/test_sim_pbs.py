@@ -53,6 +53,7 @@ def run(demo_dir: Path, *argv: str, cwd: Path | None = None) -> subprocess.Compl
         timeout=20,
         cwd=cwd,
         check=False,
+        errors="surrogateescape",  # qstat's show_nonprint_chars() can print raw bytes
     )
 
 

@@ -9,30 +9,16 @@ real qstat does (pbs.md §3.1); set to the default, the narrow real layout comes
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from daostui.pbs import parse
-from daostui.sim import environment, store
+from daostui.sim import store
+from tests.test_sim_pbs import run
 
 REAL = Path(__file__).parent / "fixtures" / "pbs" / "real"
 USER = "aurora_user"
-
-
-def run(demo_dir: Path, *argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        list(argv),
-        env={**os.environ, **environment(demo_dir)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=cwd,
-        check=False,
-        errors="surrogateescape",
-    )
 
 
 def submit(demo_dir: Path, tmp_path: Path, *extra: str, body: str = "sleep 30\n") -> str:

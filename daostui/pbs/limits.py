@@ -1,8 +1,11 @@
-"""Queue limits as the console enforces them before `qsub` runs.
+"""Queue limits: the bounds the console checks before `qsub` runs, and the server's limit entries.
 
-Read live from `qstat -Qf` (resources_min/max.nodect and .walltime) rather than hard-coded, since
-ALCF changes them often (pbs.md §6.1). The defaults below are the documented Aurora values, used
-only when the server does not say.
+Bounds are read live from `qstat -Qf` (resources_min/max.nodect and .walltime) rather than
+hard-coded, since ALCF changes them often (pbs.md §6.1); the defaults below are the documented
+Aurora values, used only when the server does not say. The server's own limits (`max_run`,
+`max_queued`, `queued_jobs_threshold`, their `_res.RESOURCE` and `_soft` forms, and the old-style
+`max_user_run` …) are `Limit` entries `[u|g|p|o:ENTITY=VALUE]`; `effective_limits` picks those
+that bind a user, so a form can say "at most 1 job running per user" before the server refuses.
 """
 
 from __future__ import annotations
