@@ -163,8 +163,9 @@ def test_repair_json_each_rule() -> None:
     assert load('{"a":"C:\\q"}', "t") == {"a": "C:\\q"}
     assert load('{"a":"x\\\ny"}', "t") == {"a": "x y"}
     assert load('{"a":"x\x01y\\q"}', "t") == {"a": "x y\\q"}  # control char blanked once repair runs
-    # bare non-JSON numbers become their text; a valid JSON float keeps its text too (PBS holds strings)
-    assert load('{"a":inf,"b":-nan,"c":+5,"d":1.5}', "t") == {"a": "inf", "b": "-nan", "c": "+5", "d": "1.5"}
+    # bare non-JSON numbers become their text; a valid JSON float stays a float that reads as its text
+    loaded = load('{"a":inf,"b":-nan,"c":+5,"d":1.50}', "t")
+    assert loaded == {"a": "inf", "b": "-nan", "c": "+5", "d": 1.5} and str(loaded["d"]) == "1.50"
     assert load('{"Jobs":{"1.x":{"a":1}\n"2.x":{"a":2}}}', "t") == {
         "Jobs": {"1.x": {"a": 1}, "2.x": {"a": 2}}
     }

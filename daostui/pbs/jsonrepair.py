@@ -41,6 +41,8 @@ STRTOD_NUMBER = (
     r"|[nN][aA][nN](?:\([0-9A-Za-z_]*\))?"
     r")"
 )
+#: Python's json reads these bare words as floats (an extension to JSON; NumberText keeps the text).
+PYTHON_CONSTANTS = ("NaN", "Infinity", "-Infinity")
 #: JSON's number grammar (RFC 8259 §6) with JSON's white space around it.
 JSON_NUMBER = re.compile(r"[ \t\n\r]*-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?[ \t\n\r]*")
 
@@ -71,8 +73,8 @@ def _quote_bare(text: str) -> str:
         if not _KEY_BEFORE.search(text, line_start, match.start() + 1):
             return match.group(0)  # `":` inside a string value, not after a key
         value = match.group(1)
-        if JSON_NUMBER.fullmatch(value):
-            return match.group(0)
+        if JSON_NUMBER.fullmatch(value) or value.strip(" \t\n\r") in PYTHON_CONSTANTS:
+            return match.group(0)  # what json.loads reads anyway: the same reading on both paths
         return '":' + json.dumps(value)
 
     return _BARE_VALUE.sub(replace, text)
@@ -108,15 +110,23 @@ def repair_json(text: str) -> str:
     return text
 
 
-def _keep_text(literal: str) -> str:
-    """A non-integer number stays the text PBS holds (`1e5`, `1.50`, `1e999`): PBS attributes are
-    strings, the writer only guessed a type, and the user typed that text."""
-    return literal
+class NumberText(float):
+    """A JSON number that is a float (its value, as JSON says) but reads as the text PBS held.
 
+    PBS attributes are strings; the writer only guessed a type. `-v EXP=1e5` is the float 1e5 to
+    JSON, but the user typed `1e5`, not `100000.0`: `str()` gives that text back. `NaN` and
+    `Infinity`, which Python's json accepts as constants, are kept the same way.
+    """
 
-def _no_constants(name: str) -> Any:
-    """`NaN`/`Infinity` are not JSON; the writer printed them bare: send the text to the repair."""
-    raise ValueError(f"bare {name}")
+    __slots__ = ("text",)
+
+    def __new__(cls, literal: str) -> NumberText:
+        number = super().__new__(cls, literal)
+        number.text = literal
+        return number
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _safe_cut(text: str, position: int) -> int:
@@ -141,8 +151,8 @@ def load_json(
         return json.loads(
             document,
             strict=False,
-            parse_float=_keep_text,
-            parse_constant=_no_constants,
+            parse_float=NumberText,
+            parse_constant=NumberText,
             object_pairs_hook=object_pairs_hook,
         )
 
@@ -152,7 +162,9 @@ def load_json(
         error: Exception = exc
         position = getattr(exc, "pos", 0) or 0
     head, tail = text[: _safe_cut(text, position)], text[_safe_cut(text, position) :]
-    for repair in REPAIRS:
+    # the error names the likelier repair: try that one first (each attempt costs a full parse)
+    escapes_first = "escape" in str(error) or "control character" in str(error)
+    for repair in (_repair_escapes, _quote_bare, _repair_structure) if escapes_first else REPAIRS:
         tail = repair(tail)
         try:
             return parse(head + tail)
