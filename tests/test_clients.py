@@ -331,7 +331,7 @@ def job_attrs(state: str = "R", **extra: object) -> dict:
 def test_pbs_argv_builders(fake: FakeTransport) -> None:
     pbs = PbsClient(fake, user="alice")
     assert pbs.argv_my_job_ids() == ["qselect", "-u", "alice", "-x"]
-    assert pbs.argv_status(["1", "2"]) == ["qstat", "-E", "-f", "-F", "json", "-x", "1", "2"]
+    assert pbs.argv_status(["1", "2"]) == ["qstat", "-f", "-F", "json", "-E", "-x", "1", "2"]
     assert pbs.argv_status(["1"], express=False) == ["qstat", "-f", "-F", "json", "-x", "1"]
     assert pbs.argv_submit("job.pbs") == ["qsub", "job.pbs"]
     assert pbs.argv_delete("1") == ["qdel", "1"]
@@ -416,7 +416,7 @@ async def test_status_falls_back_to_text(fake: FakeTransport) -> None:
         "    Resource_List.select = 1\n"
         "\n"
     )
-    fake.on(["qstat", "-E", "-f", "-F", "json"], Reply(stdout="{ this is not json"))
+    fake.on(["qstat", "-f", "-F", "json", "-E"], Reply(stdout="{ this is not json"))
     fake.on(["qstat", "-f", "-x"], Reply(stdout=text))
     result = await pbs.status([f"8875201.{SERVER}"])
     assert [(j.state, j.name, j.account) for j in result.jobs] == [("Q", "daos_job", "hpc_demo")]
@@ -464,19 +464,23 @@ async def test_status_without_express_option(fake: FakeTransport) -> None:
     pbs = PbsClient(fake, user="pbsuser")
     fake.on(["qstat"], Reply(stdout=(REAL_PBS / "qstat_f_json_bare_values.json").read_text()))
     fake.on(
-        ["qstat", "-E"], Reply(stderr="qstat: invalid option -- 'E'\nusage: \nqstat [-f]\n", exit_status=2)
+        ["qstat", "-f", "-F", "json", "-E"],
+        Reply(stderr="qstat: invalid option -- 'E'\nusage: \nqstat [-f]\n", exit_status=2),
     )
     (job,) = (await pbs.status(["5.pbshost"])).jobs
     assert job.id == "5.pbshost" and pbs.express is False
     await pbs.status(["5.pbshost"])
-    assert [call[1] for call in fake.calls] == ["-E", "-f", "-f"]
+    assert [call[4] for call in fake.calls] == ["-E", "-x", "-x"]
 
 
 async def test_express_leaves_unknown_ids_out_silently(fake: FakeTransport) -> None:
     """With -E a real server prints the jobs it found and says nothing of the others: those are
     asked again without -E, which names them; only then are they unknown."""
     pbs = PbsClient(fake, user="pbsuser")
-    fake.on(["qstat", "-E"], Reply(stdout=(REAL_PBS / "qstat_f_json_bare_values.json").read_text()))
+    fake.on(
+        ["qstat", "-f", "-F", "json", "-E"],
+        Reply(stdout=(REAL_PBS / "qstat_f_json_bare_values.json").read_text()),
+    )
     fake.on(["qstat", "-f", "-x"], Reply(stderr="qstat: Unknown Job Id 999.pbshost\n", exit_status=153))
     result = await pbs.status(["5.pbshost", "999.pbshost"])
     assert [job.id for job in result.jobs] == ["5.pbshost"] and result.unknown_ids == ["999.pbshost"]
@@ -515,7 +519,7 @@ async def test_tracker_shows_arrays_and_open_subjobs(fake: FakeTransport) -> Non
     array_text = (REAL_PBS / "qstat_tfx_json_array.json").read_text()
     parent_only = array_text.split('        "8[1].pbshost"')[0].rstrip().rstrip(",") + "\n    }\n}\n"
     fake.on(["qselect"], Reply(stdout="8[].pbshost\n"))
-    fake.on(["qstat", "-E", "-f"], Reply(stdout=parent_only))
+    fake.on(["qstat", "-f", "-F", "json", "-E"], Reply(stdout=parent_only))
     fake.on(["qstat", "-t"], Reply(stdout=array_text))
     tracker = JobTracker(pbs)
     (parent,) = await tracker.refresh()

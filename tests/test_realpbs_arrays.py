@@ -133,7 +133,9 @@ async def test_master_qstat_with_express_prints_every_job(site: Site, master) ->
     result = await client.status([*ids, "999999.pbshost"])
     assert sorted(job.id for job in result.jobs) == sorted(ids) and result.unknown_ids == ["999999.pbshost"]
     qstats = recorder.argvs("qstat")
-    assert qstats[0][:2] == ["qstat", "-E"] and client.express and not client.json_first_only
+    assert (
+        qstats[0][:5] == ["qstat", "-f", "-F", "json", "-E"] and client.express and not client.json_first_only
+    )
     assert qstats[1] == ["qstat", "-f", "-x", "999999.pbshost"]  # -E said nothing of it: asked once more
 
 

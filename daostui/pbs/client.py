@@ -90,7 +90,7 @@ class PbsClient:
 
     def argv_status(self, ids: Sequence[str], history: bool = True, express: bool = True) -> list[str]:
         """`-E` groups the ids into one request (one connection, not one per id)."""
-        return ["qstat", *(["-E"] if express else []), "-f", "-F", "json", *(["-x"] if history else []), *ids]
+        return ["qstat", "-f", "-F", "json", *(["-E"] if express else []), *(["-x"] if history else []), *ids]
 
     def argv_status_text(self, ids: Sequence[str], history: bool = True) -> list[str]:
         """`qstat -f` text: the parser joins its wrapped lines as qstat breaks them (checked on real output)."""
