@@ -332,7 +332,8 @@ def test_pbs_argv_builders(fake: FakeTransport) -> None:
     pbs = PbsClient(fake, user="alice")
     assert pbs.argv_my_job_ids() == ["qselect", "-u", "alice", "-x"]
     assert pbs.argv_status(["1", "2"]) == ["qstat", "-f", "-F", "json", "-E", "-x", "1", "2"]
-    assert pbs.argv_status(["1"], express=False) == ["qstat", "-f", "-F", "json", "-x", "1"]
+    assert pbs.argv_status(["1", "2"], express=False) == ["qstat", "-f", "-F", "json", "-x", "1", "2"]
+    assert pbs.argv_status(["1"]) == ["qstat", "-f", "-F", "json", "-x", "1"]  # one id: one request anyway
     assert pbs.argv_submit("job.pbs") == ["qsub", "job.pbs"]
     assert pbs.argv_delete("1") == ["qdel", "1"]
     assert pbs.argv_hold("1") == ["qhold", "1"] and pbs.argv_release("1") == ["qrls", "1"]
@@ -416,7 +417,7 @@ async def test_status_falls_back_to_text(fake: FakeTransport) -> None:
         "    Resource_List.select = 1\n"
         "\n"
     )
-    fake.on(["qstat", "-f", "-F", "json", "-E"], Reply(stdout="{ this is not json"))
+    fake.on(["qstat", "-f", "-F", "json"], Reply(stdout="{ this is not json"))
     fake.on(["qstat", "-f", "-x"], Reply(stdout=text))
     result = await pbs.status([f"8875201.{SERVER}"])
     assert [(j.state, j.name, j.account) for j in result.jobs] == [("Q", "daos_job", "hpc_demo")]
@@ -467,9 +468,9 @@ async def test_status_without_express_option(fake: FakeTransport) -> None:
         ["qstat", "-f", "-F", "json", "-E"],
         Reply(stderr="qstat: invalid option -- 'E'\nusage: \nqstat [-f]\n", exit_status=2),
     )
-    (job,) = (await pbs.status(["5.pbshost"])).jobs
-    assert job.id == "5.pbshost" and pbs.express is False
-    await pbs.status(["5.pbshost"])
+    result = await pbs.status(["5.pbshost", "5"])  # two ids: -E is tried first
+    assert [job.id for job in result.jobs] == ["5.pbshost"] and pbs.express is False
+    await pbs.status(["5.pbshost", "5"])
     assert [call[4] for call in fake.calls] == ["-E", "-x", "-x"]
 
 
@@ -519,7 +520,7 @@ async def test_tracker_shows_arrays_and_open_subjobs(fake: FakeTransport) -> Non
     array_text = (REAL_PBS / "qstat_tfx_json_array.json").read_text()
     parent_only = array_text.split('        "8[1].pbshost"')[0].rstrip().rstrip(",") + "\n    }\n}\n"
     fake.on(["qselect"], Reply(stdout="8[].pbshost\n"))
-    fake.on(["qstat", "-f", "-F", "json", "-E"], Reply(stdout=parent_only))
+    fake.on(["qstat", "-f", "-F", "json"], Reply(stdout=parent_only))
     fake.on(["qstat", "-t"], Reply(stdout=array_text))
     tracker = JobTracker(pbs)
     (parent,) = await tracker.refresh()

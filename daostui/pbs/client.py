@@ -89,8 +89,9 @@ class PbsClient:
         return ["qselect", "-u", self.user, *(["-x"] if history else [])]
 
     def argv_status(self, ids: Sequence[str], history: bool = True, express: bool = True) -> list[str]:
-        """`-E` groups the ids into one request (one connection, not one per id)."""
-        return ["qstat", "-f", "-F", "json", *(["-E"] if express else []), *(["-x"] if history else []), *ids]
+        """`-E` groups several ids into one request (one connection, not one per id)."""
+        grouped = ["-E"] if express and len(ids) > 1 else []
+        return ["qstat", "-f", "-F", "json", *grouped, *(["-x"] if history else []), *ids]
 
     def argv_status_text(self, ids: Sequence[str], history: bool = True) -> list[str]:
         """`qstat -f` text: the parser joins its wrapped lines as qstat breaks them (checked on real output)."""
@@ -223,7 +224,7 @@ class PbsClient:
 
     async def _status_json(self, ids: list[str], history: bool) -> tuple[CommandResult, set[str]]:
         """`qstat -E -f -F json`, or without `-E` where this PBS refuses the option (remembered)."""
-        if self.express is not False:
+        if self.express is not False and len(ids) > 1:
             result = await self._run(self.argv_status(ids, history, express=True))
             refused_option = (
                 result.exit_status == 2 and "usage" in result.stderr and not result.stdout.strip()
