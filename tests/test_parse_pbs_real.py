@@ -231,9 +231,9 @@ def test_the_users_limits() -> None:
     assert "at most 3 jobs running for user pbsuser" in mine
     assert "at most 2 jobs running per user" not in mine
     assert "at most 10 jobs running, all users together" in mine
-    assert "at most 4 ncpus running per user" in mine
+    assert "at most 4 CPUs running per user" in mine
     someone = [x.describe() for x in queue.user_limits("alice", groups=("users",), project="p1")]
-    assert "at most 2 jobs running per user" in someone and "at most 8 ncpus running per group" in someone
+    assert "at most 2 jobs running per user" in someone and "at most 8 CPUs running per group" in someone
     assert "at most 100 jobs queued or running per project" in someone
     form = queue.limits_for("pbsuser")
     assert "at most 3 jobs running for user pbsuser" in form.describe()

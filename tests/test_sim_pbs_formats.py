@@ -198,7 +198,7 @@ def test_queue_limits_repeat(demo_dir: Path) -> None:
     (from_json,) = parse.parse_queues_json(as_json)
     assert from_text.limit_entries == from_json.limit_entries
     mine = [limit.describe() for limit in from_json.user_limits(USER)]
-    assert "at most 1 jobs running per user" in mine and "at most 1 jobs queued or running per user" in mine
+    assert "at most 1 job running per user" in mine and "at most 1 job queued or running per user" in mine
 
 
 def test_queued_jobs_carry_an_estimated_start(demo_dir: Path) -> None:

@@ -55,7 +55,9 @@ class QueueLimits:
             if self.max_walltime is not None
             else "any walltime"
         )
-        note = "; ".join(limit.describe() for limit in self.user_limits) or self.note
+        # the user's own limits (per user, group, project); whole-queue ones are not the user's to act on
+        own = [limit.describe() for limit in self.user_limits if limit.scope != "o"]
+        note = "; ".join(own) or self.note
         return f"{nodes}, {wall}" + (f"; {note}" if note else "")
 
 
@@ -92,6 +94,8 @@ OLD_STYLE_LIMITS = {
     "max_group_res_soft": ("g", "max_run_soft"),
 }
 SCOPES = {"u": "user", "g": "group", "p": "project", "o": "all users together"}
+#: Resource names as a sentence says them (others as PBS names them).
+RESOURCE_WORDS = {"nodect": "nodes", "ncpus": "CPUs", "ngpus": "GPUs", "mem": "of memory"}
 GENERIC = "PBS_GENERIC"
 ALL = "PBS_ALL"
 _ENTRY = re.compile(r"\[\s*([ugpo])\s*:\s*([^=\]]+?)\s*=\s*([^\]]*?)\s*\]")
@@ -126,7 +130,9 @@ class Limit:
 
     def describe(self) -> str:
         """`at most 2 jobs running per user`, `at most 8 ncpus running per group`, …"""
-        what = f"{self.value} {self.resource}" if self.resource else f"{self.value} jobs"
+        jobs = "job" if self.value.strip() == "1" else "jobs"
+        resource = RESOURCE_WORDS.get(self.resource, self.resource)
+        what = f"{self.value} {resource}" if self.resource else f"{self.value} {jobs}"
         kind = LIMIT_KINDS.get(self.kind, self.kind)
         if self.scope == "o":
             return f"at most {what} {kind}, all users together"

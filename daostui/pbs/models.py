@@ -176,11 +176,7 @@ class Job:
         """A subjob's parent (`1234[].server`), from `array_id` or from its own id; "" otherwise."""
         if not self.is_subjob:
             return ""
-        parent = text_value(self.raw.get("array_id"))
-        if parent:
-            return parent
-        head, dot, rest = self.id.partition(".")
-        return f"{head.split('[', 1)[0]}[]{dot}{rest}"
+        return text_value(self.raw.get("array_id")) or subjob_id(self.id, "")
 
     def subjob_id(self, index: int) -> str:
         """The id of subjob `index` of this array (`1234[7].server`)."""

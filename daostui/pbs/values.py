@@ -86,7 +86,8 @@ def id_head(job_id: str) -> str:
     return job_id.split(".", 1)[0]
 
 
-def subjob_id(array_id: str, index: int) -> str:
-    """`1234[7].server` from an array's id (`1234[].server`, or any of its subjobs' ids)."""
+def subjob_id(array_id: str, index: int | str) -> str:
+    """`1234[7].server` from an array's id (`1234[].server`, or any of its subjobs' ids); index ""
+    gives the array's own id."""
     head, dot, rest = array_id.partition(".")
     return f"{head.split('[', 1)[0]}[{index}]{dot}{rest}"
