@@ -63,7 +63,13 @@ state=${DAOSTUI_TEST_PBS_STATE:-/tmp/daostui-ci-pbs}
 user=${PBS_TEST_USER:-pbsuser}
 [ -f "$state/holder.pid" ] && "$realpbs/stop.sh" "$state"
 rm -rf "$state"
+# Every site's PostgreSQL data service takes the same socket outside the namespaces: one site per host
+socket=/var/run/postgresql/.s.PGSQL.15007
+if [ -e "$socket" ] || [ -e "$socket.lock" ]; then
+  fail "another OpenPBS site runs on this host: its data service holds $socket (pid $(head -1 "$socket.lock" 2>/dev/null)); stop it first"
+fi
 bin=$("$realpbs/start.sh" "$state" "$user" "$prefix" | tail -1) || fail "the OpenPBS site did not start (see $state/*.log)"
+"$bin/qstat" -B >/dev/null 2>&1 || fail "the OpenPBS site does not answer qstat -B: $(grep -h -i error "$state"/start.log | head -2)"
 holder=$(cat "$state/holder.pid")
 home=$(cat "$state/pbs_home")
 inside() { nsenter -t "$holder" -n -u -m -- env PBS_CONF_FILE="$state/pbs.conf" "$@"; }
@@ -99,5 +105,5 @@ say "site up in $state as $user ($(elapsed "$started"))"
   echo "DAOSTUI_TEST_PBS_WORKDIR=$work"
   echo "DAOSTUI_TEST_PBS_ADMIN=$state/admin-qmgr"
   echo "DAOSTUI_TEST_PBS_SERVER_PID=$(cat "$home/server_priv/server.lock")"
-  [ -n "$master" ] && echo "DAOSTUI_TEST_PBS_MASTER_QSTAT=$state/master-qstat"
+  if [ -n "$master" ]; then echo "DAOSTUI_TEST_PBS_MASTER_QSTAT=$state/master-qstat"; fi
 } >> "$DAOSTUI_CI_ENV"
