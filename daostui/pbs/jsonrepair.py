@@ -49,7 +49,7 @@ JSON_NUMBER = re.compile(r"[ \t\n\r]*-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]
 #: `"key":` + a bare value the writer printed, up to the `,` or the `}` after it. Valid JSON
 #: numbers (the common case: Priority, nodect, …) are skipped by the lookahead without a callback.
 _BARE_VALUE = re.compile(
-    r'":(?!-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?:,|\n[ \t]*[}\]]|[}\]]))'
+    r'":(?![ \t\n\r]*-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?[ \t\r]*(?:,|\n[ \t]*[}\]]|[}\]]))'
     r"(" + C_SPACE + r"*" + STRTOD_NUMBER + C_SPACE + r"*)"
     # the writer's terminators: `,` (next member) or newline, indent, `}` (end); trailing white space
     # is the value's own (it printed the value verbatim), up to the last newline before the brace
