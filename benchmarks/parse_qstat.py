@@ -1,6 +1,8 @@
 """Parsing a 10,000-job `qstat -f -F json` into models vs a bare `json.loads` of the same bytes.
 
-Target (issue 7): within 1.3x, including repair of invalid escapes only when needed.
+Target (issue 7): within 1.3x, including repair of invalid escapes only when needed. The repaired
+documents (an invalid escape; bare `-v` numbers in every job, as OpenPBS 23.06 prints them) show
+what the repair costs when it is needed.
 """
 
 from __future__ import annotations
@@ -32,13 +34,18 @@ def main() -> None:
         base_name="json.loads",
         target="target <= 1.3x",
     )
-    report(
-        "parse_jobs_json (invalid escapes repaired)",
-        best_time(lambda: parse_jobs_json(dirty)) * 1000,
-        "ms",
-        baseline=base * 1000,
-        base_name="json.loads",
+    # every job submitted with `-v LR=.001,SEED=+42`: the 23.06 writer prints both bare (real output)
+    bare = clean.replace(
+        '"Variable_List": {', '"Variable_List": {\n                "LR": .001,\n                "SEED": +42,'
     )
+    for label, document in (("invalid escapes repaired", dirty), ("bare -v values in every job", bare)):
+        report(
+            f"parse_jobs_json ({label})",
+            best_time(lambda document=document: parse_jobs_json(document)) * 1000,
+            "ms",
+            baseline=base * 1000,
+            base_name="json.loads",
+        )
 
 
 if __name__ == "__main__":

@@ -226,7 +226,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     directory = _demo_dir(args.demo_dir)
     if args.reset:
-        seed.reset(directory, seed=args.demo_seed, scale_containers=args.containers, scale_jobs=args.jobs)
+        seed.reset(
+            directory,
+            seed=args.demo_seed,
+            scale_containers=args.containers,
+            scale_jobs=args.jobs,
+            showcase=True,
+        )
         bindir.prepare(directory, seed=args.demo_seed)
         print(f"simulated Aurora reset (seed {args.demo_seed}) in {directory}")
     else:

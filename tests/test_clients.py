@@ -331,7 +331,9 @@ def job_attrs(state: str = "R", **extra: object) -> dict:
 def test_pbs_argv_builders(fake: FakeTransport) -> None:
     pbs = PbsClient(fake, user="alice")
     assert pbs.argv_my_job_ids() == ["qselect", "-u", "alice", "-x"]
-    assert pbs.argv_status(["1", "2"]) == ["qstat", "-f", "-F", "json", "-x", "1", "2"]
+    assert pbs.argv_status(["1", "2"]) == ["qstat", "-f", "-F", "json", "-E", "-x", "1", "2"]
+    assert pbs.argv_status(["1", "2"], express=False) == ["qstat", "-f", "-F", "json", "-x", "1", "2"]
+    assert pbs.argv_status(["1"]) == ["qstat", "-f", "-F", "json", "-x", "1"]  # one id: one request anyway
     assert pbs.argv_submit("job.pbs") == ["qsub", "job.pbs"]
     assert pbs.argv_delete("1") == ["qdel", "1"]
     assert pbs.argv_hold("1") == ["qhold", "1"] and pbs.argv_release("1") == ["qrls", "1"]
@@ -397,10 +399,10 @@ async def test_status_lost_after_submission(fake: FakeTransport) -> None:
 async def test_status_chunks_ids(fake: FakeTransport) -> None:
     pbs = PbsClient(fake, user="alice")
     ids = [f"{8000000 + i}.{SERVER}" for i in range(STATUS_CHUNK + 5)]
-    fake.on(["qstat"], lambda argv, _stdin: Reply(stdout=qstat_json(*((i, job_attrs()) for i in argv[5:]))))
+    fake.on(["qstat"], lambda argv, _stdin: Reply(stdout=qstat_json(*((i, job_attrs()) for i in argv[6:]))))
     result = await pbs.status(ids)
     assert len(result.jobs) == len(ids)
-    assert [len(call) - 5 for call in fake.calls] == [STATUS_CHUNK, 5]
+    assert [len(call) - 6 for call in fake.calls] == [STATUS_CHUNK, 5]
 
 
 async def test_status_falls_back_to_text(fake: FakeTransport) -> None:
@@ -420,6 +422,118 @@ async def test_status_falls_back_to_text(fake: FakeTransport) -> None:
     result = await pbs.status([f"8875201.{SERVER}"])
     assert [(j.state, j.name, j.account) for j in result.jobs] == [("Q", "daos_job", "hpc_demo")]
     assert fake.calls[-1][:3] == ["qstat", "-f", "-x"]
+
+
+REAL_PBS = __import__("pathlib").Path(__file__).parent / "fixtures" / "pbs" / "real"
+
+
+async def test_status_survives_the_cjson_writer(fake: FakeTransport) -> None:
+    """master's qstat answered only the first of `5 6 7` (real capture, asked without -E): the rest
+    are asked again in text, all in one call, and from then on several ids go to text directly."""
+    pbs = PbsClient(fake, user="pbsuser", lost_after=0)
+    pbs.express = False  # a qstat that refused -E (with -E master prints every job: test_realpbs_arrays)
+    fake.on(
+        ["qstat", "-f", "-F", "json"],
+        Reply(stdout=(REAL_PBS / "master_qstat_fx_json_history.json").read_text()),
+    )
+    blocks = (REAL_PBS / "master_qstat_fx_history.txt").read_text().split("\n\n")
+    fake.on(
+        ["qstat", "-f", "-x"],
+        lambda argv, _stdin: Reply(
+            stdout="".join(b + "\n\n" for b in blocks if b.split("\n", 1)[0][8:] in argv)
+        ),
+    )
+    ids = ["5.pbshost", "6.pbshost", "7.pbshost"]
+    result = await pbs.status(ids)
+    assert sorted(job.id for job in result.jobs) == ids
+    assert result.unknown_ids == [] and pbs.json_first_only
+    assert [call[:3] for call in fake.calls] == [["qstat", "-f", "-F"], ["qstat", "-f", "-x"]]  # no -E
+    assert fake.calls[1][3:] == ["6.pbshost", "7.pbshost"]
+    walltime = next(job for job in result.jobs if job.id == "6.pbshost")
+    assert walltime.exit_status == -29 and walltime.raw["Exit_status"] == "-29"  # text: strings
+
+    fake.calls.clear()
+    again = await pbs.status(ids)
+    assert len(again.jobs) == 3 and [call[:3] for call in fake.calls] == [["qstat", "-f", "-x"]]
+    fake.calls.clear()
+    await pbs.status(["5.pbshost"])  # one id: JSON is complete with either writer
+    assert fake.calls[0][:4] == ["qstat", "-f", "-F", "json"]
+
+
+async def test_status_without_express_option(fake: FakeTransport) -> None:
+    """A qstat that refuses -E (usage, exit 2): asked again without it, and never with it again."""
+    pbs = PbsClient(fake, user="pbsuser")
+    fake.on(["qstat"], Reply(stdout=(REAL_PBS / "qstat_f_json_bare_values.json").read_text()))
+    fake.on(
+        ["qstat", "-f", "-F", "json", "-E"],
+        Reply(stderr="qstat: invalid option -- 'E'\nusage: \nqstat [-f]\n", exit_status=2),
+    )
+    result = await pbs.status(["5.pbshost", "5"])  # two ids: -E is tried first
+    assert [job.id for job in result.jobs] == ["5.pbshost"] and pbs.express is False
+    await pbs.status(["5.pbshost", "5"])
+    assert [call[4] for call in fake.calls] == ["-E", "-x", "-x"]
+
+
+async def test_express_leaves_unknown_ids_out_silently(fake: FakeTransport) -> None:
+    """With -E a real server prints the jobs it found and says nothing of the others: those are
+    asked again without -E, which names them; only then are they unknown."""
+    pbs = PbsClient(fake, user="pbsuser")
+    fake.on(
+        ["qstat", "-f", "-F", "json", "-E"],
+        Reply(stdout=(REAL_PBS / "qstat_f_json_bare_values.json").read_text()),
+    )
+    fake.on(["qstat", "-f", "-x"], Reply(stderr="qstat: Unknown Job Id 999.pbshost\n", exit_status=153))
+    result = await pbs.status(["5.pbshost", "999.pbshost"])
+    assert [job.id for job in result.jobs] == ["5.pbshost"] and result.unknown_ids == ["999.pbshost"]
+    assert fake.calls[1] == ["qstat", "-f", "-x", "999.pbshost"] and not pbs.json_first_only
+
+
+async def test_status_unknown_ids_are_not_asked_again(fake: FakeTransport) -> None:
+    """Ids qstat names as unknown are unknown: no second command (23.06 prints every job it found)."""
+    pbs = PbsClient(fake, user="pbsuser", lost_after=0)
+    text = (REAL_PBS / "qstat_f_json_bare_values.json").read_text()
+    fake.on(["qstat"], Reply(stdout=text, stderr="qstat: Unknown Job Id 999.pbshost\n", exit_status=153))
+    result = await pbs.status(["5.pbshost", "999"])
+    assert [job.id for job in result.jobs] == ["5.pbshost"]
+    assert result.unknown_ids == ["999"] and len(fake.calls) == 1 and not pbs.json_first_only
+    assert result.jobs[0].variables["SEED"] == "+42"  # repaired, no text fallback
+
+
+async def test_subjobs_and_deleting_one(fake: FakeTransport) -> None:
+    pbs = PbsClient(fake, user="pbsuser")
+    fake.on(["qstat", "-t"], Reply(stdout=(REAL_PBS / "qstat_tfx_json_array.json").read_text()))
+    fake.on(["qdel"], Reply())
+    subjobs = await pbs.subjobs("8[].pbshost")
+    assert [job.id for job in subjobs] == ["8[1].pbshost", "8[2].pbshost", "8[3].pbshost"]
+    assert fake.calls[0] == ["qstat", "-t", "-f", "-F", "json", "-x", "8[].pbshost"]
+    await pbs.delete_subjob("8[].pbshost", 2)
+    await pbs.delete("8[].pbshost")
+    assert fake.calls[1:] == [["qdel", "8[2].pbshost"], ["qdel", "8[].pbshost"]]
+
+
+async def test_tracker_shows_arrays_and_open_subjobs(fake: FakeTransport) -> None:
+    """The jobs pane's data: the array parent as `8[]` with its counts; its subjobs once opened,
+    fetched with one `qstat -t` per refresh only while they can change."""
+    from daostui.pbs.tracker import JobTracker
+
+    pbs = PbsClient(fake, user="pbsuser")
+    array_text = (REAL_PBS / "qstat_tfx_json_array.json").read_text()
+    parent_only = array_text.split('        "8[1].pbshost"')[0].rstrip().rstrip(",") + "\n    }\n}\n"
+    fake.on(["qselect"], Reply(stdout="8[].pbshost\n"))
+    fake.on(["qstat", "-f", "-F", "json"], Reply(stdout=parent_only))
+    fake.on(["qstat", "-t"], Reply(stdout=array_text))
+    tracker = JobTracker(pbs)
+    (parent,) = await tracker.refresh()
+    assert parent.seq == "8[]" and parent.array_summary == "3 subjobs"
+    assert [job.id for job in tracker.rows()] == ["8[].pbshost"]
+    await tracker.expand("8[].pbshost")
+    assert [job.seq for job in tracker.rows()] == ["8[]", "8[1]", "8[2]", "8[3]"]
+    assert tracker.get("8[2].pbshost").output_path == "/tmp/hpbs-site/work/STDIN.o8.2"
+    fake.calls.clear()
+    await tracker.refresh()  # everything finished: nothing is asked again but qselect
+    assert [call[0] for call in fake.calls] == ["qselect"]
+    tracker.collapse("8[].pbshost")
+    assert [job.id for job in tracker.rows()] == ["8[].pbshost"] and tracker.expanded == set()
 
 
 async def test_qselect_and_qdel_errors(fake: FakeTransport) -> None:

@@ -163,7 +163,9 @@ def test_repair_json_each_rule() -> None:
     assert load('{"a":"C:\\q"}', "t") == {"a": "C:\\q"}
     assert load('{"a":"x\\\ny"}', "t") == {"a": "x y"}
     assert load('{"a":"x\x01y\\q"}', "t") == {"a": "x y\\q"}  # control char blanked once repair runs
-    assert load('{"a":inf,"b":-nan,"c":+5,"d":1.5}', "t") == {"a": "inf", "b": "-nan", "c": "+5", "d": 1.5}
+    # bare non-JSON numbers become their text; a valid JSON float stays a float that reads as its text
+    loaded = load('{"a":inf,"b":-nan,"c":+5,"d":1.50}', "t")
+    assert loaded == {"a": "inf", "b": "-nan", "c": "+5", "d": 1.5} and str(loaded["d"]) == "1.50"
     assert load('{"Jobs":{"1.x":{"a":1}\n"2.x":{"a":2}}}', "t") == {
         "Jobs": {"1.x": {"a": 1}, "2.x": {"a": 2}}
     }
@@ -286,7 +288,10 @@ def test_queues_text_limits() -> None:
     assert (debug.min_walltime, debug.max_walltime) == (300, 3600)
     assert debug.total_jobs == 12
     assert debug.state_count["Running"] == 12
-    assert debug.max_run == "[u:PBS_GENERIC=1]"
+    assert [(x.kind, x.scope, x.entity, x.value) for x in debug.limit_entries] == [
+        ("max_queued", "u", "PBS_GENERIC", "1"),
+        ("max_run", "u", "PBS_GENERIC", "1"),
+    ]
     assert (prod.type, prod.min_nodes, prod.max_nodes, prod.max_walltime) == ("Route", 256, 10624, 86400)
     assert prod.route_destinations == [
         "small",
@@ -307,7 +312,11 @@ def test_queues_text_limits() -> None:
 def test_queues_json_duplicate_limit_keys() -> None:
     """Duplicate `max_run` keys (OpenPBS #2677) are both kept, not silently dropped."""
     debug, prod = parse.parse_queues_json(fixture("qstat_Qf_duplicate_keys.json"))
-    assert debug.max_run == "[u:PBS_GENERIC=1] [p:PBS_GENERIC=10]"
+    assert [(x.kind, x.scope, x.value) for x in debug.limit_entries if x.kind == "max_run"] == [
+        ("max_run", "u", "1"),
+        ("max_run", "p", "10"),
+    ]
+    assert debug.raw["max_run"] == ["[u:PBS_GENERIC=1]", "[p:PBS_GENERIC=10]"]
     assert (debug.min_nodes, debug.max_nodes, debug.min_walltime, debug.max_walltime) == (1, 2, 300, 3600)
     assert debug.enabled and debug.started
     assert (prod.type, prod.min_nodes, prod.max_nodes, prod.max_walltime) == ("Route", 256, 10624, 86400)
@@ -412,21 +421,24 @@ def test_format_walltime(seconds: int | float | None, text: str) -> None:
         (0, "success"),
         (1, "script exited 1"),
         (255, "script exited 255"),
+        (137, "last command died of SIGKILL"),
         (271, "killed by SIGTERM"),
         (265, "killed by SIGKILL"),
         (256 + 200, "signal 200"),
-        (-1, "exec failed"),
-        (-3, "retry"),
-        (-10, "bad user or group id"),
-        (-11, "rerun"),
-        (-20, "mother superior"),
-        (-27, "memory"),
-        (-29, "walltime"),
+        (-1, "JOB_EXEC_FAIL1: job exec failed, before files, no retry"),
+        (-3, "do retry"),
+        (-10, "invalid uid/gid"),
+        (-11, "job rerun"),
+        (-20, "mother superior connection failed"),
+        (-27, "exceeding mem"),
+        (-29, "JOB_EXEC_KILL_WALLTIME"),
+        (-8, "not a JOB_EXEC_* code"),
         (-99, "PBS failure -99"),
     ],
 )
 def test_decode_exit_status(code: int | None, words: str) -> None:
-    """0..255 script exit, 256+N killed by signal N, negative = PBS failure (pbs.md §6.5)."""
+    """0..255 script exit (>128 by the shell's signal convention), 256+N killed by signal N, negative =
+    OpenPBS's JOB_EXEC_* codes (every one is tested in test_parse_pbs_real.py)."""
     text = decode_exit_status(code)
     assert words in text
     if code is not None:

@@ -32,6 +32,7 @@ from daostui.core.errors import DaostuiError
 from daostui.daos import labels
 from daostui.daos import parse as daos
 from daostui.mounts import parse as mounts
+from daostui.pbs import jsonrepair
 from daostui.pbs import parse as pbs
 from daostui.pbs.exitstatus import decode_exit_status
 from daostui.pbs.models import Job
@@ -550,7 +551,7 @@ PBS_TEXT_PARSERS: list[tuple[Callable[[str], Any], tuple[str, ...]]] = [
     (pbs.parse_qselect, ("pbs/qselect.txt",)),
     (pbs.parse_qsub_output, ("pbs/qsub_output.txt", "pbs/qsub_interactive.txt")),
     (pbs.unknown_job_ids, ("pbs/qstat_unknown_stderr.txt",)),
-    (pbs.repair_json, _JOBS_JSON),
+    (jsonrepair.repair_json, _JOBS_JSON),
     (_load_json, _JOBS_JSON),
     (pbs.parse_jobs_json, _JOBS_JSON),
     (pbs.parse_jobs_text, ("pbs/qstat_f_wrapped.txt", "pbs/qstat_f_wrapped_clean.txt")),

@@ -53,6 +53,7 @@ def run(demo_dir: Path, *argv: str, cwd: Path | None = None) -> subprocess.Compl
         timeout=20,
         cwd=cwd,
         check=False,
+        errors="surrogateescape",  # qstat's show_nonprint_chars() can print raw bytes
     )
 
 
@@ -160,44 +161,122 @@ async def test_job_moves_q_r_f_with_live_output(demo_session) -> None:
     assert output.read_text() == "started on 1 node\nfinished\n"
     assert finished.exit_status == 3
     assert finished.exit_text == "3 (script exited 3)"
+    # what a real 23.06.06 server records (tests/test_realpbs_vs_sim.py runs the same on both)
+    assert finished.comment.endswith(" and failed") and finished.raw["substate"] == 93
+    assert finished.history_timestamp is not None and finished.history_timestamp >= finished.stime
     assert job_id in await pbs.my_job_ids()
     assert job_id not in await pbs.my_job_ids(history=False)
 
 
 async def test_qdel_qhold_qrls(demo_session) -> None:
+    """What a real OpenPBS 23.06.06 server did with the same requests (tests/test_realpbs.py): holding
+    a held or a running job and releasing one that is not held succeed silently; qdel of a running
+    job is Exit_status 271 and `… and terminated by USER@HOST`, of a queued one no Exit_status."""
     pbs = demo_session.pbs
     script = write_script(demo_session.workdir, "sleep 30\n", queue="capacity")
     held_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
     await pbs.hold(held_id)
     held = (await pbs.status([held_id])).jobs[0]
-    assert held.state == "H"
+    assert held.state == "H" and held.comment.startswith(f"Job held by {demo_session.user} on ")
     await asyncio.sleep(0.8)  # longer than the queue wait: a held job does not start
     assert (await pbs.status([held_id])).jobs[0].state == "H"
-    with pytest.raises(PbsError) as again:
-        await pbs.hold(held_id)
-    assert str(again.value).startswith("qhold: Request invalid for state of job")
+    await pbs.hold(held_id)  # already held: silent, as on the real server
     await pbs.release(held_id)
     await wait_for(pbs, held_id, "R")
-    with pytest.raises(PbsError) as busy:
-        await pbs.hold(held_id)
-    assert "Request invalid for state of job" in str(busy.value)
+    await pbs.hold(held_id)  # a running job can be held: it keeps running
+    running = (await pbs.status([held_id])).jobs[0]
+    assert (running.state, running.raw["Hold_Types"]) == ("R", "u")
+    await pbs.release(held_id)
     await pbs.delete(held_id)
     deleted, _ = await wait_for(pbs, held_id, "F")
     assert deleted.exit_status == 271
     assert "SIGTERM" in deleted.exit_text
+    assert deleted.comment.endswith(
+        f" and terminated by {demo_session.user}@aurora-uan-0009.hostmgmt.cm.aurora.alcf.anl.gov"
+    )
+    assert deleted.history_timestamp is not None
 
     queued_id = await pbs.submit(str(script), cwd=str(demo_session.workdir))
     await pbs.delete(queued_id)
     gone = (await pbs.status([queued_id])).jobs[0]
-    assert gone.state == "F"
+    assert gone.state == "F" and gone.exit_status is None
     with pytest.raises(PbsError) as finished:
         await pbs.delete(queued_id)
     assert str(finished.value).startswith("qdel: Job has finished")
+    assert finished.value.result.exit_status == 35
+    with pytest.raises(PbsError) as finished_hold:
+        await pbs.hold(queued_id)
+    assert str(finished_hold.value) == "qhold: Job has finished"
     with pytest.raises(PbsError) as unknown:
         await pbs.delete("1.aurora-pbs-0001")
     assert str(unknown.value) == "qdel: Unknown Job Id 1.aurora-pbs-0001"
     assert unknown.value.result.exit_status == 153
     assert "no longer knows" in unknown.value.hint
+
+
+async def test_job_array_life_cycle(demo_session) -> None:
+    """`qsub -J`: the parent `N[]` (B while subjobs run, counts), subjobs `N[i]` with their own
+    output files (`NAME.oN.i`), one deleted while running; qselect lists only the parent."""
+    from daostui.pbs.tracker import JobTracker
+
+    pbs = demo_session.pbs
+    body = 'echo "index $PBS_ARRAY_INDEX of $PBS_ARRAY_ID"\nsleep 2\n'
+    script = write_script(demo_session.workdir, body, name="arr.sh", queue="capacity")
+    array_id = await pbs.submit(str(script), cwd=str(demo_session.workdir), extra_args=["-J", "1-3"])
+    number = array_id.split("[", 1)[0]
+    assert array_id == f"{number}[].aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov"
+    listed = await pbs.my_job_ids()
+    assert array_id in listed and f"{number}.aurora-pbs-0001.hostmgmt.cm.aurora.alcf.anl.gov" not in listed
+    begun, _ = await wait_for(pbs, array_id, "B")
+    assert begun.seq == f"{number}[]" and begun.array_indices_submitted == "1-3"
+    assert begun.comment.startswith("Job Array Began at ")
+    assert sum(begun.array_state_count.values()) == 3
+    tracker = JobTracker(pbs)
+    await tracker.refresh()
+    subjobs = await tracker.expand(array_id)
+    rows = [job.seq for job in tracker.rows() if job.seq.startswith(number)]
+    assert rows == [f"{number}[]", *(f"{number}[{i}]" for i in (1, 2, 3))]
+    assert all(job.state == "R" for job in subjobs)
+    await pbs.delete_subjob(array_id, 2)
+    finished, _ = await wait_for(pbs, array_id, "F", timeout=15)
+    assert finished.comment.endswith(" and terminated")  # a running subjob was deleted
+    assert finished.array_state_count == {"Queued": 0, "Running": 0, "Exiting": 0, "Expired": 0}
+    done = {job.array_index: job for job in await pbs.subjobs(array_id)}
+    assert done[2].exit_status == 271 and "terminated by" in done[2].comment
+    for index in (1, 3):
+        assert done[index].exit_status == 0 and done[index].comment.endswith(" and finished")
+        output = Path(done[index].output_path)
+        assert output == demo_session.workdir / f"arr.sh.o{number}.{index}"
+        assert output == Path(finished.output_path_for(index))
+        assert output.read_text() == f"index {index} of {array_id}\n"
+
+
+async def test_the_demo_history_shows_what_the_real_server_prints(demo_session, demo_dir: Path) -> None:
+    """A fresh demo's history: a job with `-v` values the 23.06 writer prints bare (read through the
+    repair, no text qstat), a finished array with a failed subjob, a walltime kill, a qdel."""
+    from daostui.pbs.tracker import JobTracker
+    from daostui.sim import seed
+
+    seed.reset(demo_dir, seed=0, showcase=True)  # what `daostui --demo` starts with
+    commands: list[list[str]] = []
+    demo_session.transport.add_listener(lambda result: commands.append(list(result.argv)))
+    tracker = JobTracker(demo_session.pbs)
+    jobs = {job.name: job for job in await tracker.refresh()}
+    assert {"train_lr", "sweep.pbs", "ior_long", "daos_job"} <= set(jobs)
+    assert all(argv[0] != "qstat" or "json" in argv for argv in commands)
+    (train,) = (await demo_session.pbs.status([jobs["train_lr"].id])).jobs  # the detail view's full record
+    assert (train.variables["LR"], train.variables["SEED"]) == (".001", "+42")
+    assert train.comment.endswith(" and finished") and train.nodes_folded.endswith("b0n[0-1]")
+    sweep = jobs["sweep.pbs"]
+    assert sweep.seq.endswith("[]") and sweep.array_summary == "4 subjobs"
+    subjobs = await tracker.expand(sweep.id)
+    assert [job.exit_status for job in subjobs] == [0, 0, 1, 0]
+    assert subjobs[2].comment.endswith(" and failed")
+    assert Path(subjobs[2].output_path).read_text() == "sweep point 3\n"
+    walltime = jobs["ior_long"]
+    assert walltime.exit_status == -29 and walltime.comment.endswith(" and exceeded resource walltime")
+    assert "walltime 3605 exceeded limit 3600" in Path(walltime.error_path).read_text()
+    assert jobs["daos_job"].exit_status == 271
 
 
 def test_qstat_json_and_qselect(demo_dir: Path, tmp_path: Path) -> None:

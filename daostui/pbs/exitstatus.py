@@ -1,47 +1,108 @@
-"""What a PBS `Exit_status` means (pbs.md §6.5).
+"""What a PBS `Exit_status` means.
 
-0..255 is the job script's exit code; 256+N means the top shell was killed by signal N (271 =
-SIGTERM, the usual walltime kill); negative values are PBS failures with their own meaning.
+Three ranges, as OpenPBS sets them (v23.06.06 and master agree):
+- negative: PBS's own `JOB_EXEC_*` codes (`src/include/job.h`), set by MoM or the server when
+  the job could not start, was requeued, or was killed for a limit. The table below is that
+  header, every code, in its words (`JOB_EXEC_UPDATE_ALPS_RESV_ID = 1` is an internal message
+  between MoMs, never an exit status, so 1 stays the script's own status);
+- 0..255: the job script's own exit status; by the shell's convention a status above 128 is
+  usually its last command killed by signal `status - 128` (137 = SIGKILL, e.g. out of memory);
+- 256 and above: the job's top shell itself was killed by signal `status - 256`
+  (`resmom/linux/mom_start.c`: `WTERMSIG(statloc) + 0x100`), e.g. 271 = SIGTERM after `qdel`.
 """
 
 from __future__ import annotations
 
 import signal
 
-PBS_FAILURES = {
-    -1: "PBS could not start the job (exec failed)",
-    -2: "PBS could not start the job (exec failed)",
-    -3: "PBS will retry the job",
-    -4: "PBS: job aborted on start (no initial checkpoint)",
-    -5: "PBS: job aborted on start (no initial checkpoint)",
-    -6: "PBS: job could not be checkpointed",
-    -7: "PBS: job could not be restarted",
-    -8: "PBS: job could not be checkpointed/held",
-    -9: "PBS: invalid account",
-    -10: "PBS: bad user or group id",
-    -11: "PBS: job to be rerun",
-    -12: "PBS: job aborted by MoM on the mother superior",
-    -13: "PBS: job aborted by MoM",
-    -15: "PBS: job aborted: some job resource was not available",
-    -20: "PBS: connection to the mother superior failed",
-    -27: "PBS: job killed for exceeding its memory limit",
-    -29: "PBS: job killed for exceeding its walltime",
+#: name, meaning: `src/include/job.h` "Special Job Exit Values", every one of them.
+JOB_EXEC_CODES: dict[int, tuple[str, str]] = {
+    0: ("JOB_EXEC_OK", "job exec successful"),
+    -1: ("JOB_EXEC_FAIL1", "job exec failed, before files, no retry"),
+    -2: ("JOB_EXEC_FAIL2", "job exec failed, after files, no retry"),
+    -3: ("JOB_EXEC_RETRY", "job execution failed, do retry"),
+    -4: ("JOB_EXEC_INITABT", "job aborted on MoM initialization"),
+    -5: ("JOB_EXEC_INITRST", "job aborted on MoM initialization, checkpoint, no migrate"),
+    -6: ("JOB_EXEC_INITRMG", "job aborted on MoM initialization, checkpoint, ok migrate"),
+    -7: ("JOB_EXEC_BADRESRT", "job restart failed"),
+    -10: ("JOB_EXEC_FAILUID", "invalid uid/gid for job"),
+    -11: ("JOB_EXEC_RERUN", "job rerun"),
+    -12: ("JOB_EXEC_CHKP", "job was checkpointed and killed"),
+    -13: ("JOB_EXEC_FAIL_PASSWORD", "job failed due to a bad password"),
+    -14: ("JOB_EXEC_RERUN_SIS_FAIL", "job rerun (a sister MoM failed)"),
+    -15: ("JOB_EXEC_QUERST", "requeue job for restart from checkpoint"),
+    -16: (
+        "JOB_EXEC_FAILHOOK_RERUN",
+        "job exec failed due to a hook rejection, requeue job for later retry",
+    ),
+    -17: ("JOB_EXEC_FAILHOOK_DELETE", "job exec failed due to a hook rejection, delete the job at end"),
+    -18: ("JOB_EXEC_HOOK_RERUN", "a hook requested for job to be requeued"),
+    -19: ("JOB_EXEC_HOOK_DELETE", "a hook requested for job to be deleted"),
+    -20: ("JOB_EXEC_RERUN_MS_FAIL", "mother superior connection failed"),
+    -21: ("JOB_EXEC_FAIL_SECURITY", "security breach in PBS directory"),
+    -22: (
+        "JOB_EXEC_HOOKERROR",
+        "job exec failed due to unexpected exception or hook execution timed out",
+    ),
+    -23: ("JOB_EXEC_FAIL_KRB5", "no Kerberos credentials supplied"),
+    -24: ("JOB_EXEC_KILL_NCPUS_BURST", "job killed for exceeding ncpus (burst)"),
+    -25: ("JOB_EXEC_KILL_NCPUS_SUM", "job killed for exceeding ncpus (sum)"),
+    -26: ("JOB_EXEC_KILL_VMEM", "job killed for exceeding vmem"),
+    -27: ("JOB_EXEC_KILL_MEM", "job killed for exceeding mem"),
+    -28: ("JOB_EXEC_KILL_CPUT", "job killed for exceeding cput"),
+    -29: ("JOB_EXEC_KILL_WALLTIME", "job killed for exceeding walltime"),
+    -30: ("JOB_EXEC_JOINJOB", "job exec failed due to join job error"),
+}
+#: What to do next, for the codes where the user can act.
+_ADVICE = {
+    -3: "PBS requeues it and retries",
+    -10: "your account is not valid on the compute nodes: contact support",
+    -11: "PBS requeued it to run again",
+    -14: "PBS requeued it to run again",
+    -16: "a site hook refused to start it; PBS retries later",
+    -17: "a site hook refused to start it: see the job's comment",
+    -18: "a site hook requeued it",
+    -19: "a site hook deleted it: see the job's comment",
+    -20: "a node failed; PBS requeued it",
+    -22: "a site hook failed: contact support if it persists",
+    -24: "use fewer CPUs or ask for more",
+    -25: "use fewer CPUs or ask for more",
+    -26: "ask for more vmem or use less memory",
+    -27: "ask for more mem or use less memory",
+    -28: "ask for more cput",
+    -29: "ask for a longer walltime (the .e file says how long it ran)",
 }
 
 
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def describe_pbs_code(code: int) -> str:
+    """`JOB_EXEC_*` name and meaning of a PBS code (0 or negative)."""
+    name, meaning = JOB_EXEC_CODES.get(code, ("", ""))
+    if not name:
+        return f"PBS failure {code} (not a JOB_EXEC_* code this console knows)"
+    advice = _ADVICE.get(code)
+    return f"{name}: {meaning}" + (f"; {advice}" if advice else "")
+
+
 def decode_exit_status(code: int | None) -> str:
+    """`Exit_status` as a sentence: the number first (what `qstat` shows), then its meaning."""
     if code is None:
         return ""
     if code == 0:
         return "0 (success)"
-    if 0 < code < 256:
+    if code < 0:
+        return f"{code} ({describe_pbs_code(code)})"
+    if code < 256:
+        if code > 128:
+            name = _signal_name(code - 128)
+            return f"{code} (script exited {code}: by the shell's convention its last command died of {name})"
         return f"{code} (script exited {code})"
-    if code >= 256:
-        number = code - 256
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        extra = ", typical of a walltime kill or qdel" if number == signal.SIGTERM else ""
-        return f"{code} (killed by {name}{extra})"
-    return f"{code} ({PBS_FAILURES.get(code, f'PBS failure {code}')})"
+    name = _signal_name(code - 256)
+    extra = ", as qdel does" if code - 256 == signal.SIGTERM else ""
+    return f"{code} (job shell killed by {name}{extra})"

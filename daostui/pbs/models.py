@@ -1,8 +1,15 @@
-"""PBS jobs, queues and the server, as `qstat` reports them.
+"""PBS jobs as `qstat` reports them (queues and the server are in `queues`).
 
 A `Job` wraps the attribute dict of one job (`qstat -f -F json` shape, nested `Resource_List`,
-`resources_used`, `Variable_List`) and computes fields on access: building 10^4 jobs must cost
-little more than `json.loads` itself, and most fields are never looked at.
+`resources_used`, `Variable_List`, `estimated`) and computes fields on access: building 10^4 jobs
+must cost little more than `json.loads` itself, and most fields are never looked at.
+
+Job arrays (`qsub -J 1-100`, real OpenPBS 23.06 output): the parent is `1234[].server` in state
+`B` once a subjob started, with `array = True`, `array_indices_submitted = 1-100`,
+`array_indices_remaining`, `array_state_count = Queued:3 Running:1 Exiting:0 Expired:0`, and
+output paths holding the `^array_index^` tag; subjobs are `1234[7].server` with `array_id` (the
+parent) and `array_index`, listed by `qstat -t`. Their `.o`/`.e` files are the parent's paths
+with the tag replaced by the index (`job.sh.o1234.7`).
 """
 
 from __future__ import annotations
@@ -13,8 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from daostui.pbs import hosts
 from daostui.pbs.exitstatus import decode_exit_status
-from daostui.pbs.limits import AURORA_DEFAULTS, QueueLimits
+from daostui.pbs.values import (
+    count_indices,
+    ctime_value,
+    epoch_value,
+    id_head,
+    parse_state_count,
+    seconds_value,
+    subjob_id,
+    text_value,
+)
 from daostui.pbs.walltime import format_walltime
 
 STATE_NAMES = {
@@ -33,34 +50,13 @@ STATE_NAMES = {
     "L": "Lost",
 }
 FINISHED_STATES = {"F", "M", "X", "L"}
+#: States in which a job waits for the scheduler, whose `comment` then says why.
+WAITING_STATES = {"Q", "H", "W", "T"}
 LOST = "L"
-
-
-def _seconds(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
-    parts = str(value).strip().split(":")
-    if not all(p.isascii() and p.isdigit() for p in parts) or len(parts) > 3:
-        return None
-    total = 0
-    for part in parts:
-        total = total * 60 + int(part)
-    return total
-
-
-def _ctime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.strptime(" ".join(value.split()), "%a %b %d %H:%M:%S %Y")
-    except ValueError:
-        return None
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+#: `src/include/job.h` PBS_FILE_ARRAY_INDEX_TAG: stands for the subjob index in an array's paths.
+ARRAY_INDEX_TAG = "^array_index^"
+#: A job id: sequence number, `[]` (array) or `[index]` (subjob), then `.server`.
+_ID = re.compile(r"^(\d+)(?:\[(\d*)\])?(\..*)?$")
 
 
 _COMPACT_KEYS = (
@@ -76,12 +72,20 @@ _COMPACT_KEYS = (
     "Error_Path",
     "stime",
     "obittime",
+    "history_timestamp",
+    "array",
+    "array_id",
+    "array_index",
+    "array_state_count",
+    "array_indices_submitted",
+    "array_indices_remaining",
 )
 _INTERNED = frozenset(("Job_Owner", "job_state", "queue", "Account_Name"))
 _COMPACT_NESTED = {
     "Resource_List": ("nodect", "select", "walltime", "filesystems"),
     "resources_used": ("walltime",),
     "Variable_List": ("PBS_O_WORKDIR",),
+    "estimated": ("start_time",),
 }
 
 
@@ -135,31 +139,102 @@ class Job:
     # identity
     @property
     def seq(self) -> str:
-        return self.id.split(".", 1)[0].replace("[]", "")
+        """The id before the server name as qstat shows it: `1234`, `1234[]` (array), `1234[7]`."""
+        return id_head(self.id)
+
+    @property
+    def sequence_number(self) -> int:
+        """The job number alone (`1234` for `1234[7]`), for sorting; 0 if the id has none."""
+        match = _ID.match(self.id)
+        return int(match.group(1)) if match else 0
 
     @property
     def short_id(self) -> str:
         head, _, rest = self.id.partition(".")
         return f"{head}.{rest.split('.', 1)[0]}" if rest else head
 
+    # arrays
+    @property
+    def is_array(self) -> bool:
+        """The parent of a job array (`1234[]`)."""
+        match = _ID.match(self.id)
+        return bool(match and match.group(2) == "") or text_value(self.raw.get("array")) == "True"
+
+    @property
+    def is_subjob(self) -> bool:
+        match = _ID.match(self.id)
+        return bool(match and match.group(2))
+
+    @property
+    def array_index(self) -> int | None:
+        """A subjob's index (`7` for `1234[7]`)."""
+        match = _ID.match(self.id)
+        return int(match.group(2)) if match and match.group(2) else None
+
+    @property
+    def array_parent_id(self) -> str:
+        """A subjob's parent (`1234[].server`), from `array_id` or from its own id; "" otherwise."""
+        if not self.is_subjob:
+            return ""
+        return text_value(self.raw.get("array_id")) or subjob_id(self.id, "")
+
+    def subjob_id(self, index: int) -> str:
+        """The id of subjob `index` of this array (`1234[7].server`)."""
+        return subjob_id(self.id, index)
+
+    @property
+    def array_indices_submitted(self) -> str:
+        return text_value(self.raw.get("array_indices_submitted"))
+
+    @property
+    def array_indices_remaining(self) -> str:
+        """Indices not yet started (`2-4`); `-` once every subjob has started."""
+        return text_value(self.raw.get("array_indices_remaining"))
+
+    @property
+    def array_state_count(self) -> dict[str, int]:
+        """Subjobs per state: `Queued`, `Running`, `Exiting`, `Expired` (finished)."""
+        return parse_state_count(self.raw.get("array_state_count"))
+
+    @property
+    def array_size(self) -> int:
+        return count_indices(self.array_indices_submitted)
+
+    @property
+    def array_summary(self) -> str:
+        """`4 subjobs: 2 queued, 1 running, 1 done` for an array parent; "" otherwise."""
+        if not self.is_array:
+            return ""
+        counts = self.array_state_count
+        parts = [
+            f"{counts[name]} {word}"
+            for name, word in (("Queued", "queued"), ("Running", "running"), ("Exiting", "exiting"))
+            if counts.get(name)
+        ]
+        if counts.get("Expired"):
+            parts.append(f"{counts['Expired']} done")
+        size = self.array_size
+        head = f"{size} subjobs" if size else "job array"
+        return head + (": " + ", ".join(parts) if parts else "")
+
     @property
     def name(self) -> str:
-        return _text(self.raw.get("Job_Name"))
+        return text_value(self.raw.get("Job_Name"))
 
     @property
     def owner(self) -> str:
-        return _text(self.raw.get("Job_Owner"))
+        return text_value(self.raw.get("Job_Owner"))
 
     @property
     def user(self) -> str:
         variables = self.raw.get("Variable_List")
         if isinstance(variables, dict) and variables.get("PBS_O_LOGNAME"):
-            return _text(variables["PBS_O_LOGNAME"])
+            return text_value(variables["PBS_O_LOGNAME"])
         return self.owner.split("@", 1)[0]
 
     @property
     def state(self) -> str:
-        return _text(self.raw.get("job_state")) or "?"
+        return text_value(self.raw.get("job_state")) or "?"
 
     @property
     def state_name(self) -> str:
@@ -171,15 +246,57 @@ class Job:
 
     @property
     def queue(self) -> str:
-        return _text(self.raw.get("queue"))
+        return text_value(self.raw.get("queue"))
 
     @property
     def account(self) -> str:
-        return _text(self.raw.get("Account_Name"))
+        return text_value(self.raw.get("Account_Name"))
 
     @property
     def comment(self) -> str:
-        return _text(self.raw.get("comment"))
+        return text_value(self.raw.get("comment"))
+
+    @property
+    def waiting_reason(self) -> str:
+        """Why a job that is not running waits: the scheduler's comment (`Not Running: …`)."""
+        return self.comment if self.state in WAITING_STATES else ""
+
+    @property
+    def estimated(self) -> dict[str, Any]:
+        value = self.raw.get("estimated")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def estimated_start(self) -> datetime | None:
+        """When the scheduler expects a queued job to start (`estimated.start_time`), if it said.
+
+        Set by the scheduler for the jobs it plans ahead (strict ordering / backfilling top jobs);
+        qstat prints `UNKNOWN` for 0, which reads as None here.
+        """
+        return ctime_value(self.estimated.get("start_time"))
+
+    @property
+    def estimated_nodes(self) -> str:
+        """The nodes the scheduler plans to start a queued job on, folded."""
+        return hosts.fold(hosts.job_hosts("", text_value(self.estimated.get("exec_vnode"))))
+
+    @property
+    def eligible_time(self) -> int | None:
+        """Seconds the job has been eligible to run (`eligible_time`, set when the server accrues it)."""
+        return seconds_value(self.raw.get("eligible_time"))
+
+    @property
+    def history_timestamp(self) -> datetime | None:
+        """When a finished job entered the server's history (`history_timestamp`, epoch seconds)."""
+        return epoch_value(self.raw.get("history_timestamp"))
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """`Variable_List` (`-v`, `-V` and PBS_O_*) as text, whatever type the JSON gave a value."""
+        value = self.raw.get("Variable_List")
+        if not isinstance(value, dict):
+            return {}
+        return {str(key): text_value(item) for key, item in value.items()}
 
     @property
     def resource_list(self) -> dict[str, Any]:
@@ -202,15 +319,15 @@ class Job:
 
     @property
     def filesystems(self) -> str:
-        return _text(self.resource_list.get("filesystems"))
+        return text_value(self.resource_list.get("filesystems"))
 
     @property
     def walltime_requested(self) -> int | None:
-        return _seconds(self.resource_list.get("walltime"))
+        return seconds_value(self.resource_list.get("walltime"))
 
     @property
     def walltime_used(self) -> int | None:
-        return _seconds(self.resources_used.get("walltime"))
+        return seconds_value(self.resources_used.get("walltime"))
 
     @property
     def walltime_requested_text(self) -> str:
@@ -227,7 +344,7 @@ class Job:
             return None
         if isinstance(value, int):
             return value
-        text = _text(value).strip()
+        text = text_value(value).strip()
         return int(text) if re.fullmatch(r"-?[0-9]+", text) else None
 
     @property
@@ -236,40 +353,64 @@ class Job:
 
     @property
     def exec_host(self) -> str:
-        return _text(self.raw.get("exec_host"))
+        return text_value(self.raw.get("exec_host"))
 
-    def _path(self, key: str) -> str:
-        value = _text(self.raw.get(key))
-        return value.split(":", 1)[1] if ":" in value else value
+    @property
+    def exec_vnode(self) -> str:
+        return text_value(self.raw.get("exec_vnode"))
+
+    @property
+    def hosts(self) -> list[str]:
+        """The compute nodes the job runs (or ran) on, in PBS's order."""
+        return hosts.job_hosts(self.exec_host, self.exec_vnode)
+
+    @property
+    def nodes_folded(self) -> str:
+        """`x4102c3s[0-3]b0n0`: the job's nodes in ClusterShell notation."""
+        return hosts.fold(self.hosts)
+
+    def _path(self, key: str, index: int | None = None) -> str:
+        value = text_value(self.raw.get(key))
+        path = value.split(":", 1)[1] if ":" in value else value
+        index = self.array_index if index is None else index
+        return path.replace(ARRAY_INDEX_TAG, str(index)) if index is not None else path
 
     @property
     def output_path(self) -> str:
+        """Where `.o` goes; for a subjob with the index filled in (`job.sh.o1234.7`)."""
         return self._path("Output_Path")
 
     @property
     def error_path(self) -> str:
         return self._path("Error_Path")
 
+    def output_path_for(self, index: int) -> str:
+        """Subjob `index`'s `.o` path, from its array parent (PBS replaces `^array_index^`)."""
+        return self._path("Output_Path", index)
+
+    def error_path_for(self, index: int) -> str:
+        return self._path("Error_Path", index)
+
     @property
     def workdir(self) -> str:
         variables = self.raw.get("Variable_List")
-        return _text(variables.get("PBS_O_WORKDIR")) if isinstance(variables, dict) else ""
+        return text_value(variables.get("PBS_O_WORKDIR")) if isinstance(variables, dict) else ""
 
     @property
     def ctime(self) -> datetime | None:
-        return _ctime(self.raw.get("ctime"))
+        return ctime_value(self.raw.get("ctime"))
 
     @property
     def qtime(self) -> datetime | None:
-        return _ctime(self.raw.get("qtime"))
+        return ctime_value(self.raw.get("qtime"))
 
     @property
     def stime(self) -> datetime | None:
-        return _ctime(self.raw.get("stime"))
+        return ctime_value(self.raw.get("stime"))
 
     @property
     def obittime(self) -> datetime | None:
-        return _ctime(self.raw.get("obittime"))
+        return ctime_value(self.raw.get("obittime"))
 
     def elapsed(self, now: datetime | None = None) -> int | None:
         """Seconds run so far (or in total when finished)."""
@@ -281,45 +422,6 @@ class Job:
             return None
         end = self.obittime or now or datetime.now()
         return max(0, int((end - start).total_seconds()))
-
-
-@dataclass(slots=True)
-class Queue:
-    name: str
-    type: str = ""
-    enabled: bool = True
-    started: bool = True
-    total_jobs: int = 0
-    state_count: dict[str, int] = field(default_factory=dict)
-    min_nodes: int | None = None
-    max_nodes: int | None = None
-    min_walltime: int | None = None
-    max_walltime: int | None = None
-    route_destinations: list[str] = field(default_factory=list)
-    max_run: str = ""
-    max_queued: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def limits(self) -> QueueLimits:
-        default = AURORA_DEFAULTS.get(self.name, QueueLimits(self.name))
-        return QueueLimits(
-            self.name,
-            self.min_nodes if self.min_nodes is not None else default.min_nodes,
-            self.max_nodes if self.max_nodes is not None else default.max_nodes,
-            self.min_walltime if self.min_walltime is not None else default.min_walltime,
-            self.max_walltime if self.max_walltime is not None else default.max_walltime,
-            default.note,
-        )
-
-
-@dataclass(slots=True)
-class ServerInfo:
-    name: str
-    pbs_version: str = ""
-    valid_filesystems: list[str] = field(default_factory=list)
-    comment: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -1,27 +1,29 @@
-"""Pure parsers for PBS command output (pbs.md §2–§4).
+"""Pure parsers for PBS command output (pbs.md §2–§4, checked against real OpenPBS 23.06.06 and master).
 
-`qstat -f -F json` is preferred: a fast `json.loads(strict=False)` first, and the repairs real
-servers need (invalid backslash escapes, raw control characters, bare `inf`/`nan`/`+5` values,
-missing commas between jobs, trailing commas) only when that fails. `qstat -f` text is the
-fallback: `Job Id:` blocks, 4-space `name = value` lines, TAB continuation lines joined with no
-separator.
+`qstat -f -F json` is preferred: one `json.loads` when the document is valid, the repairs of
+`jsonrepair` only when it is not. `qstat -f` text is the fallback: `Job Id:` blocks, 4-space
+`name = value` lines, TAB continuation lines joined with no separator (qstat's `prt_attr()`
+breaks long values after a comma, or mid-token). Queues and the server keep repeated attributes
+(one `max_run` line or duplicate JSON key per limit entry) as lists.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from daostui.core.errors import DaostuiError, ParseError
-from daostui.pbs.models import Job, Queue, ServerInfo
-from daostui.pbs.walltime import parse_walltime
+from daostui.core.errors import ParseError
+from daostui.pbs.jsonrepair import load_json
+from daostui.pbs.models import Job
+from daostui.pbs.queues import Queue, ServerInfo, queue_from_attrs, server_from_attrs
 
 JOB_ID = re.compile(r"^\d+(\[\d*\])?\.[A-Za-z0-9._-]+$")
 WAITING = re.compile(r"^qsub: waiting for job (\S+) to start")
 READY = re.compile(r"^qsub: job (\S+) ready")
 COMPLETED = re.compile(r"^qsub: job (\S+) completed")
 UNKNOWN_JOB = re.compile(r"Unknown Job Id (\S+)")
+#: qstat (without -x) on a finished job: `qstat: 12.pbshost Job has finished, use -x or -H …`.
+FINISHED_JOB = re.compile(r"^qstat: (\S+) Job has finished", re.MULTILINE)
 
 
 def parse_qselect(stdout: str) -> list[str]:
@@ -47,91 +49,41 @@ def unknown_job_ids(stderr: str) -> list[str]:
     return UNKNOWN_JOB.findall(stderr or "")
 
 
-# ---------------------------------------------------------------------- JSON repair
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.?)", re.DOTALL)
-_VALID_ESCAPES = set('"\\/bfnrt')
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: A JSON string literal (skipped by the repairs below, so values are never rewritten).
-_STRING = r'("[^"\\]*(?:\\.[^"\\]*)*")'
-_BARE = re.compile(
-    _STRING + r"|(:\s*)([+]?\d[\d.eE+-]*|[+-]?(?:infinity|inf|nan))(?=\s*[,}\]\n])",
-    re.IGNORECASE | re.DOTALL,
-)
-_MISSING_COMMA = re.compile(r"}(\s*)\"(\d+(?:\[\d*\])?\.[^\"]+)\"\s*:")
-_TRAILING_COMMA = re.compile(_STRING + r"|,(\s*[}\]])", re.DOTALL)
+def finished_job_ids(stderr: str) -> list[str]:
+    """Ids qstat refused because they finished and `-x` was not given."""
+    return FINISHED_JOB.findall(stderr or "")
 
 
-def _fix_escape(match: re.Match[str]) -> str:
-    """Valid escapes stay; any other backslash becomes a literal one (pairs are consumed left to right)."""
-    escaped = match.group(1)
-    if len(escaped) == 5 or escaped in _VALID_ESCAPES:
-        return match.group(0)
-    return "\\\\" + escaped
+def keep_repeated(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`object_pairs_hook` that keeps every value of a repeated key, in order, as a list."""
+    result: dict[str, Any] = {}
+    repeated: set[str] = set()
+    for key, value in pairs:
+        if key not in result:
+            result[key] = value
+        elif key in repeated:
+            result[key].append(value)
+        else:
+            result[key] = [result[key], value]
+            repeated.add(key)
+    return result
 
 
-def _quote_bare(match: re.Match[str]) -> str:
-    """Bare values the old PBS JSON writer emits (`inf`, `nan`, `+5`) become strings; numbers stay."""
-    if match.group(1) is not None:
-        return match.group(1)
-    value = match.group(3)
-    try:
-        json.loads(value)
-    except ValueError:
-        return f'{match.group(2)}"{value}"'
-    return match.group(0)
-
-
-def _repair_escapes(text: str) -> str:
-    text = text.replace("\\\r\n", " ").replace("\\\n", " ")
-    return _CONTROL.sub(" ", _ESCAPE.sub(_fix_escape, text))
-
-
-def _repair_structure(text: str) -> str:
-    text = _BARE.sub(_quote_bare, text)
-    text = _MISSING_COMMA.sub(r'},\1"\2":', text)
-    return _TRAILING_COMMA.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
-
-
-#: Cheapest first: invalid escapes and control characters are what real servers emit most; the
-#: structural repairs visit every string literal in Python and only run when still needed.
-_REPAIRS = (_repair_escapes, _repair_structure)
-
-
-def repair_json(text: str) -> str:
-    """The repairs ALCF's own tools apply to qstat JSON (pbs.md §3.4), all of them."""
-    for repair in _REPAIRS:
-        text = repair(text)
-    return text
-
-
-def load_json(text: str, source: str) -> Any:
-    """Parse, repairing only as much as the document needs (a clean document costs one `json.loads`)."""
-    error: Exception | None = None
-    repaired = text
-    for repair in (None, *_REPAIRS):
-        if repair is not None:
-            repaired = repair(repaired)
-        try:
-            return json.loads(repaired, strict=False)
-        except (ValueError, RecursionError) as exc:
-            error = exc
-    raise ParseError(f"invalid JSON even after repair: {error}", excerpt=text[:400], source=source) from None
-
-
-def _json_root(text: str, source: str) -> dict[str, Any]:
+def _json_root(text: str, source: str, *, keep_duplicates: bool = False) -> dict[str, Any]:
     start = text.find("{")
     if start < 0:
         if not text.strip():
             return {}
         raise ParseError("no JSON object in the output", excerpt=text, source=source)
-    data = load_json(text[start:] if start else text, source)  # no 20 MB copy in the usual case
+    hook = keep_repeated if keep_duplicates else None
+    data = load_json(text[start:] if start else text, source, object_pairs_hook=hook)  # no 20 MB copy
     if not isinstance(data, dict):
         raise ParseError("JSON root is not an object", excerpt=text, source=source)
     return data
 
 
 def parse_jobs_json(text: str) -> list[Job]:
-    """Jobs of `qstat -f -F json [-x] [ids]` (no `Jobs` key means no jobs)."""
+    """Jobs of `qstat -f -F json [-x] [-t] [ids]` (no `Jobs` key means no jobs)."""
     data = _json_root(text, "qstat -f -F json")
     jobs = data.get("Jobs") or {}
     if not isinstance(jobs, dict):
@@ -147,27 +99,29 @@ def parse_jobs_json(text: str) -> list[Job]:
 
 
 # ---------------------------------------------------------------------- qstat -f text
-def _blocks(text: str, header: str) -> list[tuple[str, dict[str, str]]]:
-    """(name, {attribute: value}) per `Header: name` block, continuation lines joined."""
-    blocks: list[tuple[str, dict[str, str]]] = []
-    current: dict[str, str] | None = None
-    last_key = ""
+def attribute_blocks(text: str, header: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(name, [(attribute, value), …]) per `Header: name` block, continuation lines joined.
+
+    Pairs, not a dict: `qstat -Qf` repeats `max_run = …` once per limit entry.
+    """
+    blocks: list[tuple[str, list[tuple[str, str]]]] = []
+    current: list[tuple[str, str]] | None = None
     for line in text.splitlines():
         if line.startswith(header):
-            current = {}
+            current = []
             blocks.append((line[len(header) :].strip(), current))
-            last_key = ""
         elif current is None or not line.strip():
             continue
-        elif line.startswith("\t") and last_key:
-            current[last_key] += line[1:]
-        elif " = " in line:
-            key, _, value = line.strip().partition(" = ")
-            current[key] = value
-            last_key = key
-        elif last_key:
+        elif line.startswith("\t") and current:
+            key, value = current[-1]
+            current[-1] = (key, value + line[1:])
+        elif line.startswith("    ") and " = " in line:
+            key, _, value = line[4:].partition(" = ")
+            current.append((key, value))
+        elif current:
             # qstat passes a raw newline inside a value (e.g. a multi-line comment) through unescaped
-            current[last_key] += "\n" + line
+            key, value = current[-1]
+            current[-1] = (key, value + "\n" + line)
         else:
             raise ParseError(f"unexpected line {line!r}", excerpt=text[:400], source=header.strip(": "))
     if not blocks and text.strip():
@@ -175,23 +129,47 @@ def _blocks(text: str, header: str) -> list[tuple[str, dict[str, str]]]:
     return blocks
 
 
-def _nest(attrs: dict[str, str]) -> dict[str, Any]:
+def parse_variable_list(value: str) -> dict[str, str]:
+    """Text `Variable_List`: `A=1,B=x\\,y` → {A: 1, B: x,y}.
+
+    qstat escapes a comma inside a value as `\\,` (the JSON writer splits on the same rule); a
+    variable without `=` has no value and is left out, as the JSON writer does.
+    """
+    variables = {}
+    for item in re.split(r"(?<!\\),", value):
+        name, sep, content = item.partition("=")
+        if sep:
+            variables[name] = content.replace("\\,", ",")
+    return variables
+
+
+def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Flat text attributes shaped like the JSON form (`Resource_List.x` → nested), repeats as lists."""
     nested: dict[str, Any] = {}
-    for key, value in attrs.items():
+
+    def put(target: dict[str, Any], key: str, value: Any) -> None:
+        if key not in target:
+            target[key] = value
+        elif isinstance(target[key], list):
+            target[key].append(value)
+        else:
+            target[key] = [target[key], value]
+
+    for key, value in pairs:
         if key == "Variable_List":
-            nested[key] = dict(item.split("=", 1) for item in re.split(r"(?<!\\),", value) if "=" in item)
+            nested[key] = parse_variable_list(value)
         elif "." in key:
             group, _, name = key.partition(".")
             target = nested.setdefault(group, {})
             if isinstance(target, dict):
-                target[name] = value
+                put(target, name, value)
         else:
-            nested[key] = value
+            put(nested, key, value)
     return nested
 
 
 def parse_jobs_text(text: str) -> list[Job]:
-    """Jobs of `qstat -f [-w] [-x] ids` text, shaped like the JSON form.
+    """Jobs of `qstat -f [-w] [-x] [-t] ids` text, shaped like the JSON form.
 
     Cut-off output is refused rather than shown as a job with missing attributes: qstat ends its
     output with a newline, and every job record carries `job_state`.
@@ -199,96 +177,27 @@ def parse_jobs_text(text: str) -> list[Job]:
     if text.strip() and not text.endswith("\n"):
         raise ParseError("qstat -f output ends mid-line (truncated)", excerpt=text[-400:], source="qstat -f")
     jobs = []
-    for job_id, attrs in _blocks(text, "Job Id:"):
-        if not attrs:
+    for job_id, pairs in attribute_blocks(text, "Job Id:"):
+        if not pairs:
             continue  # a bare header (the reference's elided "<next job>", or output cut right after it)
+        attrs = _nest(pairs)
         if "job_state" not in attrs:
             raise ParseError(
                 f"job {job_id!r} has no job_state (truncated output?)", excerpt=text[-400:], source="qstat -f"
             )
-        jobs.append(Job(job_id, _nest(attrs)))
+        jobs.append(Job(job_id, attrs))
     return jobs
 
 
 # ---------------------------------------------------------------------- queues and server
-def _int_or_none(value: Any) -> int | None:
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdecimal() else None
-
-
-def _wall_or_none(value: Any) -> int | None:
-    if value is None:
-        return None
-    try:
-        return parse_walltime(str(value))
-    except (DaostuiError, ValueError):  # an odd limit is shown as absent, never fatal
-        return None
-
-
-def _state_count(value: Any) -> dict[str, int]:
-    counts = {}
-    for item in str(value or "").split():
-        name, _, number = item.partition(":")
-        if number.isdecimal():
-            counts[name] = int(number)
-    return counts
-
-
-def queue_from_attrs(name: str, attrs: dict[str, Any]) -> Queue:
-    def get(key: str) -> Any:
-        if key in attrs:
-            return attrs[key]
-        group, _, sub = key.partition(".")
-        nested = attrs.get(group)
-        return nested.get(sub) if isinstance(nested, dict) else None
-
-    def truthy(value: Any) -> bool:
-        return str(value).strip().lower() in ("true", "1", "yes")
-
-    destinations = get("route_destinations")
-    return Queue(
-        name=name,
-        type=str(get("queue_type") or ""),
-        enabled=truthy(get("enabled")),
-        started=truthy(get("started")),
-        total_jobs=_int_or_none(get("total_jobs")) or 0,
-        state_count=_state_count(get("state_count")),
-        min_nodes=_int_or_none(get("resources_min.nodect")),
-        max_nodes=_int_or_none(get("resources_max.nodect")),
-        min_walltime=_wall_or_none(get("resources_min.walltime")),
-        max_walltime=_wall_or_none(get("resources_max.walltime")),
-        route_destinations=[d for d in str(destinations or "").split(",") if d],
-        max_run=str(get("max_run") or ""),
-        max_queued=str(get("max_queued") or ""),
-        raw=dict(attrs),
-    )
-
-
 def parse_queues_text(text: str) -> list[Queue]:
-    return [queue_from_attrs(name, attrs) for name, attrs in _blocks(text, "Queue:")]
+    return [queue_from_attrs(name, _nest(pairs)) for name, pairs in attribute_blocks(text, "Queue:")]
 
 
 def parse_queues_json(text: str) -> list[Queue]:
-    pairs: list[tuple[str, Any]] = []
-
-    def keep_duplicates(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in items:
-            if key in result and key in ("max_run", "max_queued", "max_run_res", "max_queued_res"):
-                result[key] = f"{result[key]} {value}"
-            else:
-                result[key] = value
-        pairs.extend(items)
-        return result
-
-    start = text.find("{")
-    if start < 0:
-        raise ParseError("no JSON object", excerpt=text, source="qstat -Qf -F json")
-    try:
-        data = json.loads(text[start:], strict=False, object_pairs_hook=keep_duplicates)
-    except (ValueError, RecursionError):
-        data = load_json(text[start:], "qstat -Qf -F json")
-    queues = data.get("Queue") if isinstance(data, dict) else None
+    """`qstat -Qf -F json`: duplicate keys (one per limit entry, OpenPBS issue 2677) all kept."""
+    data = _json_root(text, "qstat -Qf -F json", keep_duplicates=True)
+    queues = data.get("Queue", {} if "pbs_server" in data else None)  # no queue matched: no key
     if not isinstance(queues, dict):
         raise ParseError("no 'Queue' object", excerpt=text[:400], source="qstat -Qf -F json")
     return [
@@ -296,29 +205,16 @@ def parse_queues_json(text: str) -> list[Queue]:
     ]
 
 
-def server_from_attrs(name: str, attrs: dict[str, Any]) -> ServerInfo:
-    nested = attrs.get("resources_available")
-    valid = attrs.get("resources_available.valid_filesystems")
-    if valid is None and isinstance(nested, dict):
-        valid = nested.get("valid_filesystems")
-    return ServerInfo(
-        name=name,
-        pbs_version=str(attrs.get("pbs_version") or ""),
-        valid_filesystems=[v.strip() for v in re.split(r"[,:]", str(valid or "")) if v.strip()],
-        comment=str(attrs.get("comment") or ""),
-        raw=dict(attrs),
-    )
-
-
 def parse_server_text(text: str) -> ServerInfo:
-    blocks = _blocks(text, "Server:")
+    blocks = attribute_blocks(text, "Server:")
     if not blocks:
         raise ParseError("no 'Server:' block", excerpt=text, source="qstat -Bf")
-    return server_from_attrs(*blocks[0])
+    name, pairs = blocks[0]
+    return server_from_attrs(name, _nest(pairs))
 
 
 def parse_server_json(text: str) -> ServerInfo:
-    data = _json_root(text, "qstat -Bf -F json")
+    data = _json_root(text, "qstat -Bf -F json", keep_duplicates=True)
     servers = data.get("Server")
     if not isinstance(servers, dict) or not servers:
         raise ParseError("no 'Server' object", excerpt=text[:400], source="qstat -Bf -F json")

@@ -40,5 +40,5 @@ def prepare(directory: Path, *, seed: int = 0) -> Path:
     if not (directory / "site.json").exists():
         from daostui.sim import seed as seeding
 
-        seeding.reset(directory, seed=seed)
+        seeding.reset(directory, seed=seed, showcase=True)
     return write_scripts(directory)

@@ -1,17 +1,34 @@
-"""Simulated qstat, qselect, qdel, qhold, qrls (and qsub, in `pbs_qsub`) with PBS's texts and exit codes."""
+"""Simulated qstat, qselect, qdel, qhold, qrls (and qsub, in `pbs_qsub`) with PBS's texts and exit codes.
+
+Options, conflicts, messages and exit statuses follow OpenPBS 23.06.06 (`src/cmds/qstat.c`,
+`qselect.c`, `qdel.c`, `qhold.c`, `qrls.c`) and what a real server answered in tests/test_realpbs*.py:
+`qhold` of a running job and `qrls` of a job that is not held succeed silently; an unknown id is
+named in full by qstat and qhold, as typed by qdel; `qhold` of a finished job says only
+`Job has finished`; a subjob can be deleted but not held (`Invalid request`).
+"""
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 from typing import Any
 
-from daostui.sim import pbs_format, pbs_state, store
+from daostui.sim import pbs_actions, pbs_format, pbs_state, pbs_tables, store
+from daostui.sim.pbs_actions import EXIT_HISTORY, EXIT_UNKNOWN
 
-EXIT_UNKNOWN = 153  # PBSE_UNKJOBID & 0xFF
-EXIT_HISTORY = 35  # PBSE_HISTJOBID & 0xFF
-EXIT_BADSTATE = 156  # PBSE_BADSTATE & 0xFF
+CONFLICT = "qstat: conflicting options.\n"
+USAGE = (
+    "usage: \n"
+    "qstat [-f] [-J] [-p] [-t] [-x] [-E] [-F format | -w] [-D delim] [ job_identifier... | destination... ]\n"
+    "qstat [-a|-i|-r|-H|-T] [-J] [-t] [-u user] [-n] [-s] [-G|-M] [-1] [-w]\n"
+    "\t[ job_identifier... | destination... ]\n"
+    "qstat -Q [-f] [-F format] [-D delim] [ destination... ]\n"
+    "qstat -q [-G|-M] [ destination... ]\n"
+    "qstat -B [-f] [-F format] [-D delim] [ server_name... ]\n"
+    "qstat --version\n"
+)
+#: Options that select the alternate table (altdsp_statjob); -w alone only widens the default one.
+ALT = set("aiHTunsGM1")
 
 
 def _state() -> tuple[Any, dict[str, Any]]:
@@ -20,15 +37,8 @@ def _state() -> tuple[Any, dict[str, Any]]:
         return directory, store.load(directory, "pbs")
 
 
-def _find(jobs: list[dict[str, Any]], wanted: str) -> dict[str, Any] | None:
-    seq = wanted.split(".", 1)[0].replace("[]", "")
-    return next((job for job in jobs if str(job["seq"]) == seq), None)
-
-
-def qstat(args: list[str]) -> int:
-    _directory, data = _state()
-    now = time.time()
-    flags = set()
+def _parse_qstat(args: list[str]) -> tuple[set[str], str, list[str], list[str]] | None:
+    flags: set[str] = set()
     fmt = ""
     users: list[str] = []
     operands: list[str] = []
@@ -38,17 +48,35 @@ def qstat(args: list[str]) -> int:
             fmt = (next(iterator, "") or "").lower()
         elif arg == "-u":
             users = (next(iterator, "") or "").split(",")
-            flags.add("a")
+            flags.add("u")
         elif arg.startswith("-") and len(arg) > 1:
             flags.update(arg[1:])
         else:
             operands.append(arg)
-    if fmt and "f" not in flags and "Q" not in flags and "B" not in flags:
-        sys.stderr.write("qstat: conflicting options.\nusage: qstat [-f] [-F json|dsv] ...\n")
-        return 2
+    alt = flags & ALT
+    if (
+        (fmt and "f" not in flags)
+        or ({"Q", "B"} & flags and alt)
+        or ("1" in flags and not {"n", "s"} & flags)
+        or len(flags & set("aiHrq")) > 1
+    ):
+        sys.stderr.write(CONFLICT + USAGE)
+        return None
     if fmt and "w" in flags:
-        sys.stderr.write("qstat: option w cannot be used with -F\n")
+        sys.stderr.write("qstat: option w cannot be used with -F\n" + USAGE)
+        return None
+    return flags, fmt, users, operands
+
+
+def qstat(args: list[str]) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")  # show_nonprint_chars() leaves raw bytes
+    parsed = _parse_qstat(args)
+    if parsed is None:
         return 2
+    flags, fmt, users, operands = parsed
+    _directory, data = _state()
+    now = time.time()
     jobs = pbs_state.all_jobs(data, now, with_bulk=not operands and not users)
     if "B" in flags:
         sys.stdout.write(pbs_format.server_full(data["server"], jobs, fmt == "json", now))
@@ -57,44 +85,62 @@ def qstat(args: list[str]) -> int:
         if "f" in flags:
             sys.stdout.write(pbs_format.queues_full(jobs, operands, fmt == "json", now))
         else:
-            sys.stdout.write(pbs_format.queues_table(jobs))
+            sys.stdout.write(pbs_tables.queues_table(jobs))
         return 0
-    history = "x" in flags or "H" in flags
+    if "q" in flags:
+        sys.stdout.write(pbs_tables.queues_alt(jobs))
+        return 0
+    history = bool({"x", "H"} & flags)
     status = 0
     if operands:
-        selected = []
+        selected, errors = [], []
         for wanted in operands:
-            job = _find(jobs, wanted)
+            job = pbs_state.find(jobs, wanted)
             if job is None:
-                sys.stderr.write(f"qstat: Unknown Job Id {wanted}\n")
-                status = EXIT_UNKNOWN
-            elif job["state"] == "F" and not history:
-                sys.stderr.write(
-                    f"qstat: {pbs_state.job_id(job['seq'])} Job has finished, use -x or -H to obtain "
-                    "historical job information\n"
+                errors.append((f"qstat: Unknown Job Id {pbs_state.full_id(wanted)}\n", EXIT_UNKNOWN))
+            elif job["state"] in ("F", "X") and not history and "index" not in job:
+                errors.append(
+                    (
+                        f"qstat: {pbs_format.record_id(job)} Job has finished, use -x or -H to obtain "
+                        "historical job information\n",
+                        EXIT_HISTORY,
+                    )
                 )
-                status = EXIT_HISTORY
             else:
                 selected.append(job)
+        if "E" in flags:
+            # -E asks all ids in one request: ids PBS does not return are left out silently, unless
+            # none is found, then the one request's error is printed (a real 23.06.06 server's answer)
+            errors = errors[:1] if not selected else []
+        for message, code in errors:
+            sys.stderr.write(message)
+            status = code
     else:
         selected = [job for job in jobs if history or job["state"] != "F"]
-        if "H" in flags:
-            selected = [job for job in selected if job["state"] == "F"]
+    if "t" in flags or "J" in flags:
+        selected = (
+            pbs_state.with_subjobs(selected) if "t" in flags else [j for j in selected if j.get("array")]
+        )
+        if not history:
+            selected = [job for job in selected if job["state"] != "F"]
+    for letter, states in (("H", "FMX"), ("i", "EHQTW"), ("r", "RS")):
+        if letter in flags:
+            selected = [job for job in selected if job["state"] in states]
     if users:
         selected = [job for job in selected if job["owner"] in users]
-    if fmt == "json" and users:
+    server = data["server"]
+    if fmt == "json" and flags & ALT:
         # PBS <= 23.06 prints the alternate table, then a JSON root without Jobs (pbs.md §3.4 item 4)
-        sys.stdout.write(pbs_format.alt_table(selected, now))
-        sys.stdout.write(pbs_format.json_document([], now))
-        return status
-    if fmt == "json":
-        sys.stdout.write(pbs_format.json_document(selected, now))
+        sys.stdout.write(pbs_tables.alt_table(selected, now, server=server, flags=flags))
+        sys.stdout.write(pbs_format.jobs_json([], now))
+    elif fmt == "json":
+        sys.stdout.write(pbs_format.jobs_json(selected, now))
+    elif flags & ALT:
+        sys.stdout.write(pbs_tables.alt_table(selected, now, server=server, flags=flags))
     elif "f" in flags:
-        sys.stdout.write(pbs_format.full_text(selected, now, one_line="w" in flags))
-    elif "a" in flags or "s" in flags or "n" in flags:
-        sys.stdout.write(pbs_format.alt_table(selected, now))
+        sys.stdout.write(pbs_format.jobs_full_text(selected, now, one_line="w" in flags))
     else:
-        sys.stdout.write(pbs_format.default_table(selected, now))
+        sys.stdout.write(pbs_tables.default_table(selected, now, server=server, wide="w" in flags))
     return status
 
 
@@ -104,7 +150,7 @@ def qselect(args: list[str]) -> int:
     users: list[str] = []
     states = ""
     queue = name = ""
-    history = False
+    history = arrays_only = subjobs = False
     iterator = iter(args)
     for arg in iterator:
         if arg == "-u":
@@ -117,16 +163,25 @@ def qselect(args: list[str]) -> int:
             name = next(iterator, "") or ""
         elif arg == "-x":
             history = True
-    for job in pbs_state.all_jobs(data, now, with_bulk=not users):
+        elif arg == "-J":
+            arrays_only = True
+        elif arg == "-T":
+            subjobs = True
+    jobs = pbs_state.all_jobs(data, now, with_bulk=not users)
+    if subjobs:  # -T: jobs and subjobs, no array parents
+        jobs = [job for job in pbs_state.with_subjobs(jobs) if not job.get("array")]
+    for job in jobs:
         if users and job["owner"] not in users:
             continue
-        if job["state"] == "F" and not history and "F" not in states:
+        if arrays_only and not job.get("array"):
+            continue
+        if job["state"] in ("F", "X") and not history and "F" not in states:
             continue
         if states and job["state"] not in states:
             continue
         if (queue and job["queue"] != queue) or (name and job["name"] != name):
             continue
-        sys.stdout.write(pbs_state.job_id(job["seq"]) + "\n")
+        sys.stdout.write(pbs_format.record_id(job) + "\n")
     return 0
 
 
@@ -139,62 +194,11 @@ def _act(program: str, args: list[str]) -> int:
         return 2
     for wanted in ids:
         with store.locked(directory, "pbs") as data:
-            now = time.time()
-            job = _find(list(data["jobs"].values()), wanted)
-            full = pbs_state.job_id(wanted.split(".", 1)[0])
-            other = _find(pbs_state.all_jobs(data, now, with_bulk=False), wanted)
-            if job is None or job.get("lost"):
-                if other is not None:
-                    sys.stderr.write(f"{program}: Unauthorized Request  {full}\n")
-                    status = 159
-                else:
-                    sys.stderr.write(f"{program}: Unknown Job Id {wanted}\n")
-                    status = EXIT_UNKNOWN
-                continue
-            state = job["state"]
-            if state == "F":
-                message = "Job has finished" if program == "qdel" else "Request invalid for state of job"
-                sys.stderr.write(f"{program}: {message} {full}\n")
-                status = EXIT_HISTORY if program == "qdel" else EXIT_BADSTATE
-                continue
-            if program == "qdel":
-                job["deleted"] = True
-                if state in ("Q", "H"):
-                    job.update(
-                        state="F",
-                        end=now,
-                        exit_status=271 if job.get("start") else -3,
-                        comment="Job deleted by user before it started",
-                    )
-                    job.pop("start", None)
-                else:
-                    job["state"] = "E"
-                    _kill(job.get("pgid"))
-            elif program == "qhold":
-                if state != "Q":
-                    sys.stderr.write(f"qhold: Request invalid for state of job {full}\n")
-                    status = EXIT_BADSTATE
-                    continue
-                job.update(state="H", hold="u", comment=f"Job held by {job['owner']} on {time.ctime(now)}")
-            elif program == "qrls":
-                if state != "H":
-                    sys.stderr.write(f"qrls: Request invalid for state of job {full}\n")
-                    status = EXIT_BADSTATE
-                    continue
-                job.update(
-                    state="Q", hold="n", comment="", start_after=max(job.get("start_after", 0), now + 0.2)
-                )
+            message, code = pbs_actions.act(program, data, wanted, time.time())
+        if message:
+            sys.stderr.write(message + "\n")
+            status = code
     return status
-
-
-def _kill(pgid: Any) -> None:
-    import os
-
-    if isinstance(pgid, int):
-        try:
-            os.killpg(pgid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def main(program: str, args: list[str]) -> int:

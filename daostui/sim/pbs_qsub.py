@@ -8,6 +8,7 @@ ssh); server rejections exit with `pbs_errno & 0xFF` (pbs.md §2.4).
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -140,12 +141,14 @@ def check(options: dict[str, Any], data: dict[str, Any], user: str, project: str
     elif not (nmin <= nodes <= nmax and wmin <= walltime <= wmax):
         raise Rejected("qsub: Job violates queue and/or server resource limits", 188)
     if per_user:
-        mine = [
-            j
+        # max_queued = [u:PBS_GENERIC=N] counts every queued or running job, each subjob of an array
+        mine = sum(
+            len(pbs_state.array_indices(j["array"])) if j.get("array") else 1
             for j in data["jobs"].values()
-            if j["owner"] == user and j["queue"] == queue and j["state"] in ("Q", "H", "R", "E")
-        ]
-        if len(mine) >= per_user:
+            if j["owner"] == user and j["queue"] == queue and j["state"] in ("Q", "H", "R", "E", "B")
+        )
+        size = len(pbs_state.array_indices(options["-J"])) if options.get("-J") else 1
+        if mine + size > per_user:
             raise Rejected("qsub: would exceed queue generic's per-user limit")
     return {
         "queue": queue,
@@ -155,6 +158,30 @@ def check(options: dict[str, Any], data: dict[str, Any], user: str, project: str
         "place": resources.get("place", "scatter"),
         "daos": resources.get("daos", ""),
     }
+
+
+def variables(value: str) -> list[list[str]]:
+    """`-v A=1,B=x\\,y,HOME`: pairs in order; a name alone takes qsub's own value; quotes are dropped."""
+    pairs = []
+    for item in re.split(r"(?<!\\),", value):
+        name, sep, content = item.partition("=")
+        if not name:
+            continue
+        content = content.replace("\\,", ",") if sep else os.environ.get(name, "")
+        if len(content) >= 2 and content[0] == content[-1] and content[0] in "\"'":
+            content = content[1:-1]
+        pairs.append([name, content])
+    return pairs
+
+
+def array_spec(value: str) -> str:
+    """`-J X-Y[:Z][%N]` as qsub accepts it."""
+    if not re.fullmatch(r"\d+-\d+(:\d+)?(%\d+)?", value):
+        raise Rejected("qsub: illegal -J value", 2)
+    first, last = (int(n) for n in value.split("%")[0].split(":")[0].split("-"))
+    if last <= first:
+        raise Rejected("qsub: illegal -J value", 2)
+    return value
 
 
 def main(args: list[str]) -> int:
@@ -188,6 +215,7 @@ def main(args: list[str]) -> int:
             raise Rejected(
                 "qsub:\tstandard input and output must be a terminal for\n\tinteractive job submission"
             )
+        array = array_spec(options["-J"]) if options.get("-J") else ""
         # knobs.take takes the state lock itself (flock is not re-entrant): ask before locking
         lost = knobs.take(directory, "lost_job", "qsub " + " ".join(args)) is not None
         with store.locked(directory, "pbs") as data:
@@ -214,9 +242,14 @@ def main(args: list[str]) -> int:
                 "hold": "u" if options.get("-h") else "n",
                 "submit_args": " ".join(args),
                 "comment": "",
-                "output_path": os.path.join(cwd, f"{job_name}.o{seq}"),
-                "error_path": os.path.join(cwd, f"{job_name}.e{seq}"),
+                "output_path": os.path.join(cwd, f"{job_name}.o{seq}" + (".^array_index^" if array else "")),
+                "error_path": os.path.join(cwd, f"{job_name}.e{seq}" + (".^array_index^" if array else "")),
+                "variables": variables(options.get("-v", "")),
+                "array": array,
+                "subjobs": {},
             }
+            if job["state"] == "Q":
+                job["estimated"] = job["start_after"]
             if accepted["queue"] == "prod":
                 job["queue"] = next(
                     d for d in ROUTED if QUEUE_SPECS[d][2] <= accepted["nodes"] <= QUEUE_SPECS[d][3]
@@ -226,7 +259,7 @@ def main(args: list[str]) -> int:
     except Rejected as exc:
         sys.stderr.write(str(exc) + "\n")
         return exc.status
-    full_id = pbs_state.job_id(seq)
+    full_id = pbs_state.job_id(f"{seq}[]" if array else seq)
     if interactive:
         from daostui.sim.qsub_interactive import run_interactive
 

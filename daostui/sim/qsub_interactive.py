@@ -22,23 +22,33 @@ def run_interactive(directory: Path, seq: int) -> int:
     try:
         job = jobrunner.wait_in_queue(directory, key)
     except KeyboardInterrupt:
-        jobrunner._update(directory, key, state="F", end=time.time(), exit_status=-3, deleted=True)
+        now = time.time()
+        jobrunner._update(directory, key, state="F", end=now, history=now, deleted=True)
         print(f"qsub: job {full} canceled", flush=True)
         return 1
     if job is None:
         print(f"qsub: job {full} was deleted", flush=True)
         return 1
     nodefile, nodes = jobrunner.write_nodefile(directory, job)
-    jobrunner._update(directory, key, state="R", start=time.time(), exec_nodes=nodes[:8])
+    start = time.time()
+    jobrunner._update(
+        directory,
+        key,
+        state="R",
+        start=start,
+        exec_nodes=nodes[:8],
+        comment=jobrunner.run_comment(start, nodes[:8]),
+    )
     print(f"qsub: job {full} ready\n", flush=True)
     env = jobrunner.job_environment(directory, job, nodefile)
     env["PS1"] = f"{nodes[0]}:\\w> "
     shell = [os.environ.get("DAOSTUI_SIM_SHELL", "bash"), "--norc", "--noprofile", "-i"]
     try:
-        status = subprocess.call(shell, cwd=job["workdir"], env=env)
+        subprocess.call(shell, cwd=job["workdir"], env=env)
     except OSError as exc:
         sys.stderr.write(f"qsub: cannot start the job shell: {exc}\n")
-        status = 1
-    jobrunner._update(directory, key, state="F", end=time.time(), exit_status=status)
+    now = time.time()
+    # a real server records 0 for an interactive job whatever the shell's status (tests/test_realpbs.py)
+    jobrunner._update(directory, key, state="F", end=now, history=now, exit_status=0, finish="finished")
     print(f"qsub: job {full} completed", flush=True)
     return 0

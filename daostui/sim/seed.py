@@ -82,9 +82,19 @@ def _container(
 
 
 def reset(
-    directory: Path, *, seed: int = 0, user: str | None = None, scale_containers: int = 0, scale_jobs: int = 0
+    directory: Path,
+    *,
+    seed: int = 0,
+    user: str | None = None,
+    scale_containers: int = 0,
+    scale_jobs: int = 0,
+    showcase: bool = False,
 ) -> None:
-    """Wipe `directory` and create the initial site (idempotent for a given seed)."""
+    """Wipe `directory` and create the initial site (idempotent for a given seed).
+
+    `showcase` gives the user two days of PBS history (pbs_state.SHOWCASE): what the demo shows at
+    first start. Tests start without it, from an empty history.
+    """
     directory = Path(directory)
     user = user or os.environ.get("USER") or getpass.getuser()
     if directory.exists():
@@ -159,7 +169,7 @@ def reset(
         from daostui.sim import pbs_state
     except ImportError:
         return
-    pbs_state.seed(directory, seed=seed, user=user, project=PROJECT, scale_jobs=scale_jobs)
+    pbs_state.seed(directory, seed=seed, user=user, project=PROJECT, scale_jobs=scale_jobs, showcase=showcase)
 
 
 def release_mounts(directory: Path) -> None:
