@@ -153,6 +153,8 @@ SAMPLES: dict[str, Any] = {
     "text": "#!/bin/bash\n#PBS -N job\nhostname\n",
     "name": "job.pbs",
     "directory": None,
+    "array_id": "2[].aurora-pbs-0001",
+    "index": 7,
 }
 
 
