@@ -22,6 +22,7 @@ from textual.timer import Timer
 
 from daostui.core.actions import BY_ID, allowed, global_actions
 from daostui.core.console_data import ConsoleData
+from daostui.core.failures import report_failure
 from daostui.core.refresh import RefreshPolicy
 from daostui.core.session import Session
 from daostui.screens.console import ConsoleScreen
@@ -159,13 +160,9 @@ class DaosTui(App[int]):
         try:
             await self.data.load(pane)
         except Exception as exc:  # noqa: BLE001 - shown in the pane, retried with back-off
-            from daostui.core import errorlog
-            from daostui.screens.dialogs import describe_failure
-
-            errorlog.record(exc, f"refresh {pane}")
+            failure = report_failure(exc, f"refresh {pane}", timings=self.show_timings)
             delay = policy.failed(self.clock(), str(exc))
-            headline, lines = describe_failure(exc, timings=self.show_timings)
-            widget.set_error("\n".join([headline, *[ln for ln in lines if not ln.startswith("  ")]][:3]))
+            widget.set_error(failure.summary(3))
             widget.status = f"failed, retry in {int(delay)}s"
         else:
             delay = policy.succeeded(self.clock())
@@ -383,12 +380,8 @@ class DaosTui(App[int]):
             )
             return
         except Exception as exc:  # noqa: BLE001 - shown, the console stays up
-            from daostui.screens.dialogs import describe_failure
-
-            headline, lines = describe_failure(exc, timings=self.show_timings)
-            self.notify(
-                "\n".join([headline, *lines[:3]]), title="Interactive job", severity="error", timeout=12
-            )
+            failure = report_failure(exc, "interactive job", timings=self.show_timings)
+            self.notify(failure.text(limit=3), title="Interactive job", severity="error", timeout=12)
             return
         if outcome.error:
             self.notify(f"{command}\n{outcome.error}", title="Interactive job", severity="error", timeout=12)

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from daostui.core.errors import ValidationError
+from daostui.core.failures import report_failure
 from daostui.daos.acl import (
     OWNER,
     POSIX_ADVICE,
@@ -34,7 +35,7 @@ from daostui.daos.acl import (
     permissions_legend,
     short_permissions,
 )
-from daostui.screens.dialogs import DIALOG_CSS, ConfirmScreen, describe_failure
+from daostui.screens.dialogs import DIALOG_CSS, ConfirmScreen
 
 CUSTOM = "custom"
 
@@ -110,10 +111,10 @@ class AclScreen(ModalScreen[None]):
         try:
             props = await daos.cont_get_prop(self.pool, self.cont)
         except Exception as exc:  # noqa: BLE001 - any failure is shown in the dialog
-            headline, lines = describe_failure(exc, timings=False)
-            self.load_error = headline
+            failure = report_failure(exc, f"ACL of {self.pool}/{self.cont}", timings=False)
+            self.load_error = failure.headline
             self.loaded = True
-            self.query_one("#owner", Static).update(escape("\n".join([f"✗ {headline}", *lines[:4]])))
+            self.query_one("#owner", Static).update(escape(failure.text(prefix="✗ ", limit=4)))
             return
         self.load_error = ""
         self.entries = parse_acl(props.acl)

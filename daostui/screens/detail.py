@@ -22,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, LoadingIndicator, Static
 
-from daostui.screens.dialogs import describe_failure
+from daostui.core.failures import report_failure
 from daostui.widgets.gauge import human_bytes, tier_gauge
 
 if TYPE_CHECKING:
@@ -78,11 +78,8 @@ class DetailScreen(ModalScreen[None]):
         try:
             body: RenderableType = await self._load()
         except Exception as exc:  # noqa: BLE001 - shown, never fatal
-            from daostui.core import errorlog
-
-            errorlog.record(exc, self._title)
-            headline, lines = describe_failure(exc, timings=self.app.show_timings)
-            body = Text("\n".join([headline, *lines]), style="red")
+            failure = report_failure(exc, self._title, timings=self.app.show_timings)
+            body = Text(failure.text(), style="red")
         self.query_one("#loading").display = False
         self.query_one("#body", Static).update(body)
 

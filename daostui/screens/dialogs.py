@@ -18,8 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
 
-from daostui.core import errorlog
-from daostui.core.errors import CommandError, DaostuiError
+from daostui.core.failures import Failure, report_failure
 from daostui.transport.base import CommandResult
 
 DIALOG_CSS = """
@@ -153,33 +152,6 @@ class TypeToConfirmScreen(ModalScreen[tuple[bool, bool] | None]):
         self.dismiss(None)
 
 
-def describe_failure(exc: BaseException, *, timings: bool = True) -> tuple[str, list[str]]:
-    """(headline, detail lines) for any error an action can meet.
-
-    `timings=False` leaves durations out (snapshot tests: wall-clock durations are never stable)."""
-    if isinstance(exc, CommandError):
-        lines: list[str] = []
-        result = exc.result
-        if result is not None:
-            lines.append(f"command: {result.command_line}")
-            took = f" after {result.duration:.1f}s" if timings else ""
-            lines.append(f"outcome: {result.outcome}{took} on {result.where}")
-            stderr = result.stderr.strip() or result.error
-            if stderr:
-                lines.append("stderr:")
-                lines.extend("  " + line for line in stderr.splitlines()[-12:])
-        if exc.hint:
-            lines.append(f"what to do: {exc.hint}")
-        return str(exc), lines
-    if isinstance(exc, DaostuiError):
-        return str(exc), [f"what to do: {exc.hint}"] if exc.hint else []
-    from daostui.core import paths
-
-    return f"{type(exc).__name__}: {exc}", [
-        f"This is a bug in daostui: the traceback is in {paths.error_log_file()}; please report it."
-    ]
-
-
 class RunScreen(ModalScreen[Any]):
     """Runs one action's commands in the background with progress, then shows the outcome.
 
@@ -222,6 +194,7 @@ class RunScreen(ModalScreen[Any]):
         self.succeeded = False
         self.result: Any = None
         self.error: BaseException | None = None
+        self.failure: Failure | None = None
         self._ran: list[CommandResult] = []
 
     def compose(self) -> ComposeResult:
@@ -266,8 +239,7 @@ class RunScreen(ModalScreen[Any]):
             self.result = await self._work()
         except BaseException as exc:  # noqa: BLE001 - cancellation is an outcome shown to the user too
             self.error = exc
-            if isinstance(exc, Exception):
-                errorlog.record(exc, self._title)
+            self.failure = report_failure(exc, self._title, timings=app.show_timings)
             self.succeeded = False
         else:
             self.succeeded = True
@@ -280,19 +252,11 @@ class RunScreen(ModalScreen[Any]):
 
     def _show_outcome(self) -> None:
         app: Any = self.app
-        if self.succeeded:
+        failure = self.failure  # set when (and only when) the work failed or was cancelled
+        if failure is None:
             headline, lines, css = "✓ " + self._success(self.result), [], "ok"
         else:
-            import asyncio
-
-            if isinstance(self.error, asyncio.CancelledError):
-                headline, lines = "✗ Cancelled: the command was killed.", []
-            else:
-                headline, lines = describe_failure(
-                    self.error or RuntimeError("unknown"), timings=app.show_timings
-                )
-                headline = "✗ " + headline
-            css = "error"
+            headline, lines, css = "✗ " + failure.headline, failure.lines, "error"
         if not self.is_attached:
             app.notify(
                 headline + ("\n" + "\n".join(lines[-3:]) if lines else ""),

@@ -34,15 +34,16 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from daostui.core import errorlog, paths
+from daostui.core import paths
 from daostui.core.errors import CommandError, DaosError, DaostuiError, TransportError, ValidationError
+from daostui.core.failures import report_failure
 from daostui.core.units import human_bytes
 from daostui.core.wizard_progress import STEPS, WizardState, clear_state, load_state, save_state, summary
 from daostui.daos.labels import label_problem
 from daostui.daos.models import ContainerRef
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
 from daostui.pbs.jobscript import save_script, script_filename
-from daostui.screens.dialogs import ConfirmScreen, command_lines, describe_failure
+from daostui.screens.dialogs import ConfirmScreen, command_lines
 from daostui.screens.job_form import JobForm
 
 if TYPE_CHECKING:
@@ -291,10 +292,9 @@ class WizardScreen(Screen[None]):
             try:
                 value = await work()
             except Exception as exc:  # noqa: BLE001 - every failure is shown, none ends the app
-                errorlog.record(exc, f"wizard: {title}")
-                headline, lines = describe_failure(exc, timings=self.app.show_timings)
+                failure = report_failure(exc, f"wizard: {title}", timings=self.tui.show_timings)
                 if self.is_attached:
-                    self._set_outcome("\n".join(["✗ " + headline, *lines]), "error")
+                    self._set_outcome(failure.text(prefix="✗ "), "error")
                 if failed is not None:
                     failed(exc)
             else:
