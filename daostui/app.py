@@ -10,7 +10,7 @@ every worker has `exit_on_error=False`: one failing `qstat` must never end the a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual import on
@@ -20,16 +20,16 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
-from daostui.core.actions import BY_ID, allowed, global_actions
+from daostui.core.actions import BY_ID, PANES, allowed, global_actions
 from daostui.core.console_data import ConsoleData
 from daostui.core.failures import report_failure
 from daostui.core.refresh import RefreshPolicy
 from daostui.core.session import Session
+from daostui.host import Work
 from daostui.screens.console import ConsoleScreen
 from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
 
-PANE_ORDER = ("pools", "containers", "mounts", "jobs")
 #: Seconds the pools cursor must rest before the containers of the pool under it are listed.
 POOL_SETTLE = 0.2
 
@@ -63,7 +63,7 @@ class DaosTui(App[int]):
         self.data = ConsoleData(session)
         intervals = session.config.refresh
         self.policies: dict[str, RefreshPolicy] = {
-            pane: RefreshPolicy(interval=float(getattr(intervals, pane))) for pane in PANE_ORDER
+            pane: RefreshPolicy(interval=float(getattr(intervals, pane))) for pane in PANES
         }
         self._pane_timers: dict[str, Timer] = {}
         self.running_actions = 0
@@ -81,8 +81,12 @@ class DaosTui(App[int]):
         # the console is the base screen itself: no extra screen push (and footer rebuild) at start-up
         return ConsoleScreen()
 
+    @on(ConsoleScreen.Ready)
+    def _console_composed(self) -> None:
+        self.console_ready()
+
     def console_ready(self) -> None:
-        """Called by the console screen once composed: fill the header, start refreshing."""
+        """The console screen is composed: fill the header, start refreshing."""
         header = self.main_screen.query_one("#header")
         header.badge = self.session.badge if self.session.mode != "local" else "LOCAL"
         header.host = self.session.host if self.show_host else ""
@@ -122,7 +126,7 @@ class DaosTui(App[int]):
         # everything built so far (modules, widgets, styles) lives as long as the app: move it out of
         # the collector's way, so a full collection later costs milliseconds, not a dropped frame
         gc.freeze()
-        for pane in PANE_ORDER:
+        for pane in PANES:
             self.refresh_pane(pane)
 
     @property
@@ -237,7 +241,7 @@ class DaosTui(App[int]):
     def _selected(self, event: RowSelected) -> None:
         table_id = getattr(event.table, "id", "") or ""
         pane = table_id.removesuffix("-table")
-        if pane in PANE_ORDER:
+        if pane in PANES:
             self.show_details(pane, event.key)
 
     @on(CommandLogPanel.Inspect)
@@ -271,6 +275,28 @@ class DaosTui(App[int]):
         from daostui import handlers
 
         await handlers.dispatch(self, action)
+
+    def run_with_dialog(
+        self,
+        title: str,
+        work: Work,
+        *,
+        commands: Sequence[Sequence[str]] = (),
+        success: Callable[[Any], str] | None = None,
+        refresh: tuple[str, ...] = (),
+        then: Callable[[Any], None] | None = None,
+        closed: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Run `work` behind a RunScreen (see `ConsoleHost.run_with_dialog`)."""
+        from daostui.screens.dialogs import RunScreen
+
+        def done(ok: bool, value: Any) -> None:
+            for pane in refresh:
+                self.refresh_pane(pane)
+            if ok and then is not None:
+                then(value)
+
+        self.push_screen(RunScreen(title, work, commands=commands, success=success, on_done=done), closed)
 
     def action_started(self) -> None:
         self.running_actions += 1

@@ -352,7 +352,6 @@ def test_invalid_entry_refused_before_running(demo_session):
 
 
 async def test_copy_screen_validates_and_runs_the_copy(flare_session, demo_dir, tmp_path):
-    from daostui.handlers import run
     from daostui.screens.copy_data import CopyDataScreen
 
     session = flare_session
@@ -362,7 +361,7 @@ async def test_copy_screen_validates_and_runs_the_copy(flare_session, demo_dir, 
     results: list = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(CopyDataScreen(app, "hpc_demo", "checkpoints"), results.append)
+        app.push_screen(CopyDataScreen("hpc_demo", "checkpoints"), results.append)
         form = await wait_screen(pilot, app, "CopyDataScreen")
         await wait_for(pilot, lambda: form.query("#copy"), what="form composed")
         flare = form.query_one("#flare-path")
@@ -393,8 +392,7 @@ async def test_copy_screen_validates_and_runs_the_copy(flare_session, demo_dir, 
         request = results[0]
         assert isinstance(request, copying.CopyRequest)
         assert (request.src, request.dst) == ("daos://hpc_demo/checkpoints", f"{base}/backup")
-        run(
-            app,
+        app.run_with_dialog(
             request.title,
             lambda: copying.perform_copy(session.daos, request),
             commands=copying.copy_commands(session.daos, request),
@@ -417,7 +415,7 @@ async def test_copy_screen_reverse_direction_and_escape(flare_session):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         app.push_screen(
-            CopyDataScreen(session, "hpc_demo", "checkpoints", direction=copying.FROM_FLARE), results.append
+            CopyDataScreen("hpc_demo", "checkpoints", direction=copying.FROM_FLARE), results.append
         )
         form = await wait_screen(pilot, app, "CopyDataScreen")
         await wait_for(pilot, lambda: form.query("#copy"), what="form composed")
@@ -430,7 +428,7 @@ async def test_copy_screen_reverse_direction_and_escape(flare_session):
         form.query_one("#copy").press()
         await wait_for(pilot, lambda: results, what="the form's result")
         assert results[0].direction == copying.FROM_FLARE
-        app.push_screen(CopyDataScreen(session, "hpc_demo", "checkpoints"), results.append)
+        app.push_screen(CopyDataScreen("hpc_demo", "checkpoints"), results.append)
         await wait_screen(pilot, app, "CopyDataScreen")
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(results) == 2, what="cancel")
@@ -444,7 +442,7 @@ async def test_copy_screen_without_project(demo_session):
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(CopyDataScreen(app, "hpc_demo", "checkpoints"))
+        app.push_screen(CopyDataScreen("hpc_demo", "checkpoints"))
         form = await wait_screen(pilot, app, "CopyDataScreen")
         await wait_for(pilot, lambda: form.query("#copy"), what="form composed")
         await pilot.pause(0.1)
@@ -465,7 +463,7 @@ async def test_acl_screen_add_and_remove(demo_session):
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(AclScreen(app, "hpc_demo", "checkpoints"))
+        app.push_screen(AclScreen("hpc_demo", "checkpoints"))
         screen = await wait_screen(pilot, app, "AclScreen")
         await wait_for(pilot, lambda: screen.query("#add"), what="form composed")
         await wait_for(pilot, lambda: screen.loaded, what="ACL loaded")
@@ -560,7 +558,7 @@ async def test_acl_screen_shows_load_failure(demo_session):
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(AclScreen(app, "hpc_demo", "no_such_cont"))
+        app.push_screen(AclScreen("hpc_demo", "no_such_cont"))
         screen = await wait_screen(pilot, app, "AclScreen")
         await wait_for(pilot, lambda: screen.query("#add"), what="form composed")
         await wait_for(pilot, lambda: screen.loaded, what="load attempt")

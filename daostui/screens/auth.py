@@ -19,10 +19,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from daostui.screens.base import DialogScreen
 from daostui.screens.dialogs import DIALOG_CSS
 
 
-class PromptScreen(ModalScreen[list[str] | None]):
+class PromptScreen(DialogScreen[list[str] | None]):
     DEFAULT_CSS = "PromptScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -65,7 +66,7 @@ class PromptScreen(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
-class TrustHostScreen(ModalScreen[bool]):
+class TrustHostScreen(DialogScreen[bool]):
     DEFAULT_CSS = "TrustHostScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape,n", "answer(False)", "No")]
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -119,11 +120,12 @@ class ConsoleScreen(Screen[None]):
         yield CommandLogPanel(id="log")
         yield Footer()
 
+    class Ready(Message):
+        """The console is composed: the app fills the header and starts refreshing."""
+
     def on_mount(self) -> None:
         self._apply_width(self.size.width)
-        ready = getattr(self.app, "console_ready", None)
-        if ready is not None:
-            ready()
+        self.post_message(self.Ready())
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)

@@ -14,16 +14,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
 from daostui.core.errors import ValidationError
 from daostui.daos.labels import label_problem
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
+from daostui.screens.base import DialogScreen
 from daostui.screens.dialogs import DIALOG_CSS
 
 
-class CreateContainerScreen(ModalScreen[ContainerCreateRequest | None]):
+class CreateContainerScreen(DialogScreen[ContainerCreateRequest | None]):
     DEFAULT_CSS = (
         "CreateContainerScreen { align: center middle; }\n"
         + DIALOG_CSS

@@ -15,10 +15,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
 
 from daostui.core.failures import Failure, report_failure
+from daostui.screens.base import DialogScreen
 from daostui.transport.base import CommandResult
 
 DIALOG_CSS = """
@@ -47,7 +47,7 @@ def command_lines(commands: Sequence[Sequence[str]]) -> str:
     return "\n".join(f"$ {shlex.join(list(argv))}" for argv in commands)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
     """Yes/no, showing the command that will run."""
 
     DEFAULT_CSS = "ConfirmScreen { align: center middle; }\n" + DIALOG_CSS
@@ -90,7 +90,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class TypeToConfirmScreen(ModalScreen[tuple[bool, bool] | None]):
+class TypeToConfirmScreen(DialogScreen[tuple[bool, bool] | None]):
     """Destroying data: the user types the name to confirm; offers --force when it is in use."""
 
     DEFAULT_CSS = "TypeToConfirmScreen { align: center middle; }\n" + DIALOG_CSS
@@ -152,7 +152,7 @@ class TypeToConfirmScreen(ModalScreen[tuple[bool, bool] | None]):
         self.dismiss(None)
 
 
-class RunScreen(ModalScreen[Any]):
+class RunScreen(DialogScreen[Any]):
     """Runs one action's commands in the background with progress, then shows the outcome.
 
     The work runs in an App-owned worker: closing the dialog (esc) does not cancel it; the outcome
@@ -210,16 +210,15 @@ class RunScreen(ModalScreen[Any]):
                 yield Button("Close", id="close")
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        app.session.log.subscribe(self._command_finished)
-        self._worker = app.run_worker(
-            self._run(), group="actions", exit_on_error=False, description=self._title
+        self.host.session.log.subscribe(self._command_finished)
+        # owned by the App, not by this dialog: closing it (esc) must not cancel the work
+        self._worker = self.app.run_worker(
+            self._run, group="actions", exit_on_error=False, description=self._title
         )
-        app.action_started()
+        self.host.action_started()
 
     def on_unmount(self) -> None:
-        app: Any = self.app
-        app.session.log.unsubscribe(self._command_finished)
+        self.host.session.log.unsubscribe(self._command_finished)
 
     def _command_finished(self, result: CommandResult) -> None:
         if self.finished:
@@ -228,37 +227,36 @@ class RunScreen(ModalScreen[Any]):
         if self.is_attached:
             lines = [
                 f"{'✓' if r.ok else '✗'} {r.command_line}  ({r.outcome}"
-                + (f", {r.duration:.1f}s)" if self.app.show_timings else ")")
+                + (f", {r.duration:.1f}s)" if self.host.show_timings else ")")
                 for r in self._ran[-8:]
             ]
             self.query_one("#ran", Static).update(escape("\n".join(lines)))
 
     async def _run(self) -> None:
-        app: Any = self.app
+        host = self.host
         try:
             self.result = await self._work()
         except BaseException as exc:  # noqa: BLE001 - cancellation is an outcome shown to the user too
             self.error = exc
-            self.failure = report_failure(exc, self._title, timings=app.show_timings)
+            self.failure = report_failure(exc, self._title, timings=host.show_timings)
             self.succeeded = False
         else:
             self.succeeded = True
         finally:
             self.finished = True
-            app.action_finished()
+            host.action_finished()
         self._show_outcome()
         if self._on_done is not None:
             self._on_done(self.succeeded, self.result if self.succeeded else self.error)
 
     def _show_outcome(self) -> None:
-        app: Any = self.app
         failure = self.failure  # set when (and only when) the work failed or was cancelled
         if failure is None:
             headline, lines, css = "✓ " + self._success(self.result), [], "ok"
         else:
             headline, lines, css = "✗ " + failure.headline, failure.lines, "error"
         if not self.is_attached:
-            app.notify(
+            self.app.notify(
                 headline + ("\n" + "\n".join(lines[-3:]) if lines else ""),
                 title=self._title,
                 severity="information" if self.succeeded else "error",

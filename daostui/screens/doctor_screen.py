@@ -14,10 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from daostui.doctor.checklist import FAIL, PASS, WARN, Check, Doctor, fix_unclean, report_text, worst
+from daostui.screens.base import DialogScreen
+from daostui.screens.dialogs import ConfirmScreen
 
 STYLE = {PASS: "green", WARN: "yellow", FAIL: "bold red"}
 
@@ -34,7 +35,9 @@ def render_check(check: Check) -> Group:
     return Group(*parts)
 
 
-class DoctorScreen(ModalScreen[None]):
+class DoctorScreen(DialogScreen[None]):
+    """Runs the checklist for `pool` and `cont` (the console's selection, resolved by the caller)."""
+
     DEFAULT_CSS = """
     DoctorScreen { align: center middle; }
     DoctorScreen > Vertical { width: 110; max-width: 98%; height: 95%; border: thick $accent;
@@ -58,13 +61,7 @@ class DoctorScreen(ModalScreen[None]):
         self.running = False
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
-        pool = self.pool or app.data.selected_pool
-        cont = self.cont
-        if not cont:
-            key = app.main_screen.pane("containers").table.cursor_key
-            row = app.data.container(pool, key) if key else None
-            cont = row.label if row else ""
+        pool, cont = self.pool, self.cont
         with Vertical():
             yield Label("Doctor — ALCF's DAOS troubleshooting checklist, run for you", classes="title")
             with Horizontal(id="inputs"):
@@ -98,9 +95,9 @@ class DoctorScreen(ModalScreen[None]):
         self.query_one("#report", Static).update(Group(*(render_check(c) for c in self.checks)))
 
     async def _run(self, long_tests: bool) -> None:
-        app: Any = self.app
+        session = self.host.session
         doctor = Doctor(
-            app.session,
+            session,
             pool=self.query_one("#pool", Input).value.strip(),
             cont=self.query_one("#cont", Input).value.strip(),
             progress=self._progress,
@@ -118,7 +115,7 @@ class DoctorScreen(ModalScreen[None]):
             )
         )
         unclean = any(c.id == "container" and c.status == FAIL for c in self.checks)
-        self.query_one("#fix", Button).disabled = not unclean or app.session.readonly
+        self.query_one("#fix", Button).disabled = not unclean or session.readonly
         self.doctor = doctor
 
     @on(Button.Pressed, "#run")
@@ -131,12 +128,9 @@ class DoctorScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#fix")
     def _fix(self) -> None:
-        from daostui.handlers import run
-        from daostui.screens.dialogs import ConfirmScreen
-
-        app: Any = self.app
+        session = self.host.session
         pool, cont = self.doctor.pool, self.doctor.cont
-        daos = app.session.daos
+        daos = session.daos
         commands = [
             daos.argv_cont_set_prop(pool, cont, {"status": "HEALTHY"}),
             daos.argv_fs_check(pool, cont, flags="evict"),
@@ -144,17 +138,16 @@ class DoctorScreen(ModalScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                run(
-                    app,
+                self.host.run_with_dialog(
                     f"Fix UNCLEAN container {cont}",
-                    lambda: fix_unclean(app.session, pool, cont),
+                    lambda: fix_unclean(session, pool, cont),
                     commands=commands,
                     success=lambda _r: f"{cont} marked HEALTHY and checked.",
                     refresh=("containers",),
                     then=lambda _r: self.start(long_tests=False),
                 )
 
-        app.push_screen(
+        self.app.push_screen(
             ConfirmScreen(
                 f"Fix UNCLEAN container {cont}?",
                 "ALCF's recovery: mark the container HEALTHY again, then evict stale handles and check the "
@@ -167,8 +160,7 @@ class DoctorScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
-        app: Any = self.app
-        self.app.copy_to_clipboard(report_text(app.session, self.checks))
+        self.app.copy_to_clipboard(report_text(self.host.session, self.checks))
         self.notify("Doctor report copied.", timeout=3)
 
     @on(Button.Pressed, "#close")

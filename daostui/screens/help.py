@@ -7,14 +7,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from daostui.core.actions import ACTIONS, PANES, allowed, key_label
+from daostui.screens.base import DialogScreen
 from daostui.widgets.resource_columns import COLUMN_HELP
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DialogScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 100; max-width: 98%; height: 90%; border: thick $accent;

@@ -17,10 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Log
 
+from daostui.screens.base import HostAccess
+
 MAX_LINES = 20_000
 
 
-class OutputScreen(Screen[None]):
+class OutputScreen(Screen[None], HostAccess):
     DEFAULT_CSS = """
     OutputScreen #views { height: 1fr; }
     OutputScreen .view { width: 1fr; border: round $panel-lighten-2; }
@@ -64,9 +66,7 @@ class OutputScreen(Screen[None]):
 
     def _update_title(self) -> None:
         """The job's state as the jobs pane last saw it (queued → running → finished, live)."""
-        app: Any = self.app
-        tracker = getattr(app.data, "tracker", None)
-        job = tracker.get(self.job.id) if tracker is not None else None
+        job = self.host.data.tracker.get(self.job.id)
         if job is not None and self.is_attached:
             state = job.state_name + (f", {job.exit_text}" if job.is_finished and job.exit_text else "")
             for title in self.query("#title").results(Label):  # none while the app shuts down
@@ -75,8 +75,7 @@ class OutputScreen(Screen[None]):
     async def _follow(self, name: str, path: str) -> None:
         import shlex
 
-        app: Any = self.app
-        pbs = app.session.pbs
+        pbs = self.host.session.pbs
         log = self.query_one(f"#log-{name}", Log)
         log.write_line(f"$ {shlex.join(pbs.argv_follow(path))}")
         try:

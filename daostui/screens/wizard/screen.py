@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.markup import escape
 from textual import on
@@ -43,11 +43,9 @@ from daostui.daos.labels import label_problem
 from daostui.daos.models import ContainerRef
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
 from daostui.pbs.jobscript import save_script, script_filename
+from daostui.screens.base import HostAccess
 from daostui.screens.dialogs import ConfirmScreen, command_lines
-from daostui.screens.job_form import JobForm
-
-if TYPE_CHECKING:
-    from daostui.app import DaosTui
+from daostui.widgets.job_form import JobDefaults, JobForm
 
 JOB_FIELDS = ("project", "queue", "name", "nodes", "walltime", "ranks", "interception", "program", "args")
 NEW_CONTAINER = "__new__"
@@ -71,7 +69,9 @@ def pool_note(pool: Any) -> str:
     return "\n".join(notes)
 
 
-class WizardScreen(Screen[None]):
+class WizardScreen(Screen[str | None], HostAccess):
+    """Dismissed with the id of the job it submitted when the user presses Finish (else None)."""
+
     DEFAULT_CSS = """
     WizardScreen #wiz-title { height: 1; background: $boost; padding: 0 1; text-style: bold; }
     WizardScreen #wiz-main { height: 1fr; }
@@ -110,11 +110,6 @@ class WizardScreen(Screen[None]):
         self._pools: list[Any] = []
         self._containers: list[Any] = []
         self.env_ok = False
-
-    @property
-    def tui(self) -> DaosTui:
-        app: Any = self.app
-        return app
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -292,7 +287,7 @@ class WizardScreen(Screen[None]):
             try:
                 value = await work()
             except Exception as exc:  # noqa: BLE001 - every failure is shown, none ends the app
-                failure = report_failure(exc, f"wizard: {title}", timings=self.tui.show_timings)
+                failure = report_failure(exc, f"wizard: {title}", timings=self.host.show_timings)
                 if self.is_attached:
                     self._set_outcome(failure.text(prefix="✗ "), "error")
                 if failed is not None:
@@ -303,12 +298,12 @@ class WizardScreen(Screen[None]):
                     self._set_outcome("✓ " + message, "ok")
             finally:
                 self.busy = False
-                self.tui.action_finished()
+                self.host.action_finished()
                 if self.is_attached:
                     self.query_one("#progress").display = False
                     save_state(self.state_file, self.state)
 
-        self.tui.action_started()
+        self.host.action_started()
         self.app.run_worker(runner(), group="wizard", exit_on_error=False, description=title)
 
     # ------------------------------------------------------------------ 1. environment
@@ -320,7 +315,7 @@ class WizardScreen(Screen[None]):
 
     @on(Button.Pressed, "#env-check")
     def _check_environment(self) -> None:
-        session = self.tui.session
+        session = self.host.session
         daos = session.daos
         commands = [daos.argv_version(), daos.argv_pool_list()]
         self.query_one("#env-status", Static).update("Checking DAOS…")
@@ -353,11 +348,11 @@ class WizardScreen(Screen[None]):
         self._run("Checking the environment", commands, work, done, failed)
 
     def _environment_advice(self, exc: BaseException) -> str:
-        site = self.tui.session.site
+        site = self.host.session.site
         prelude = "; ".join(site.module_prelude)
         if isinstance(exc, CommandError) and exc.result is not None and exc.result.exit_status == 127:
-            transport = self.tui.session.transport
-            can_offer = hasattr(transport, "prelude") and not self.tui.session.uses_prelude
+            transport = self.host.session.transport
+            can_offer = hasattr(transport, "prelude") and not self.host.session.uses_prelude
             self.query_one("#env-prelude").display = can_offer
             return (
                 "✗ `daos` was not found. On Aurora it comes from a module: run\n"
@@ -386,7 +381,7 @@ class WizardScreen(Screen[None]):
         """From now on every command runs after the site's module lines (as on a login node)."""
         from daostui.transport.base import Prelude
 
-        session = self.tui.session
+        session = self.host.session
         session.transport.prelude = Prelude(lines=tuple(session.site.module_prelude))  # type: ignore[attr-defined]
         session.uses_prelude = True
         self.query_one("#env-prelude").display = False
@@ -396,13 +391,13 @@ class WizardScreen(Screen[None]):
     def _request_pool(self) -> None:
         from daostui.screens.pool_request import PoolRequestScreen
 
-        self.app.push_screen(PoolRequestScreen(self.tui.session))
+        self.app.push_screen(PoolRequestScreen())
 
     # ------------------------------------------------------------------ 2. pool
     def _enter_pool(self) -> None:
         options = self.query_one("#pools", OptionList)
         options.clear_options()
-        for pool in self._pools or self.tui.data.pools:
+        for pool in self._pools or self.host.data.pools:
             flags = [
                 f
                 for f, on_ in (
@@ -430,7 +425,7 @@ class WizardScreen(Screen[None]):
         self.call_after_refresh(options.focus)
 
     def _pool_by_name(self, name: str) -> Any:
-        for pool in self._pools or self.tui.data.pools:
+        for pool in self._pools or self.host.data.pools:
             if pool.name == name:
                 return pool
         return None
@@ -454,12 +449,12 @@ class WizardScreen(Screen[None]):
         pool = self._pool_by_name(self.state.pool)
         note = pool_note(pool) if pool is not None else ""
         self.query_one("#pool-note", Static).update(escape(note))
-        daos = self.tui.session.daos
+        daos = self.host.session.daos
         self._set_commands([daos.argv_pool_query(self.state.pool)] if self.state.pool else [])
 
     # ------------------------------------------------------------------ 3. container
     def _enter_container(self) -> None:
-        daos = self.tui.session.daos
+        daos = self.host.session.daos
         pool = self.state.pool
         options = self.query_one("#containers", OptionList)
         options.clear_options()
@@ -526,7 +521,7 @@ class WizardScreen(Screen[None]):
         self.query_one("#label-problem", Static).update(escape(("✗ " + problem) if problem else ""))
         self.query_one("#create", Button).disabled = request is None or self.busy
         if request is not None:
-            self._set_commands([self.tui.session.daos.argv_cont_create(request)])
+            self._set_commands([self.host.session.daos.argv_cont_create(request)])
 
     @on(Input.Submitted, "#label")
     @on(Button.Pressed, "#create")
@@ -536,15 +531,15 @@ class WizardScreen(Screen[None]):
             if problem:
                 self._set_outcome("✗ " + problem, "error")
             return
-        daos = self.tui.session.daos
+        daos = self.host.session.daos
 
         def done(info: Any) -> str:
             self.state.container = request.label
             self.state.created_container = True
             self.state.preset = self._preset_key()
             self._containers.append(ContainerRef(uuid=getattr(info, "uuid", ""), label=request.label))
-            self.tui.refresh_pane("containers")
-            self.tui.refresh_pane("pools")
+            self.host.refresh_pane("containers")
+            self.host.refresh_pane("pools")
             self.query_one("#next", Button).focus()
             return f"Created container {request.label} in {request.pool}. Press Next to mount it."
 
@@ -557,10 +552,10 @@ class WizardScreen(Screen[None]):
 
     # ------------------------------------------------------------------ 4. mount
     def _existing_mount(self) -> str:
-        return self.tui.data.mount_for(self.state.pool, self.state.container)
+        return self.host.data.mount_for(self.state.pool, self.state.container)
 
     def _enter_mount(self) -> None:
-        mounts = self.tui.session.mounts
+        mounts = self.host.session.mounts
         existing = self._existing_mount()
         path = (
             existing
@@ -584,14 +579,14 @@ class WizardScreen(Screen[None]):
 
     @on(Button.Pressed, "#mount")
     def _mount(self) -> None:
-        mounts = self.tui.session.mounts
+        mounts = self.host.session.mounts
         pool, cont = self.state.pool, self.state.container
         path = mounts.default_mount_point(pool, cont)
 
         def done(mount: Any) -> str:
             self.state.mount_path = getattr(mount, "path", path) or path
             self.state.mounted_by_wizard = True
-            self.tui.refresh_pane("mounts")
+            self.host.refresh_pane("mounts")
             self.query_one("#mount", Button).disabled = True
             self.query_one("#write-check", Button).disabled = False
             self.query_one("#write-check", Button).focus()
@@ -606,7 +601,7 @@ class WizardScreen(Screen[None]):
 
     @on(Button.Pressed, "#write-check")
     def _write_check(self) -> None:
-        mounts = self.tui.session.mounts
+        mounts = self.host.session.mounts
         path = self.state.mount_path or self._existing_mount()
         if not path:
             return
@@ -620,8 +615,8 @@ class WizardScreen(Screen[None]):
 
     # ------------------------------------------------------------------ 5. job
     def _enter_job(self) -> None:
-        data = self.tui.data
-        session = self.tui.session
+        data = self.host.data
+        session = self.host.session
         existing = self._job_form()
         if existing is not None:
             # coming back (or forward again): same form, the pool/container may have changed
@@ -630,15 +625,15 @@ class WizardScreen(Screen[None]):
             self.call_after_refresh(self._restore_job_fields)
             return
         slot = self.query_one("#job-form-slot")
-        form = JobForm(
+        defaults = JobDefaults(
             project=self.state.job.get("project") or session.project or session.config.project,
             queues=data.queue_limits(),
             queue=self.state.job.get("queue") or session.config.default_queue or "debug",
             pool=self.state.pool,
             container=self.state.container,
             site=data.job_site(),
-            id="wizard-job-form",
         )
+        form = JobForm(defaults, id="wizard-job-form")
         self.mount(form, before=slot)
         self.call_after_refresh(self._restore_job_fields)
 
@@ -708,7 +703,7 @@ class WizardScreen(Screen[None]):
         if request is None:
             return text
         self._remember_job_fields()
-        session = self.tui.session
+        session = self.host.session
         if request.project and not session.project:
             session.project = request.project
             self._remember_project(request.project)
@@ -722,7 +717,7 @@ class WizardScreen(Screen[None]):
         """Asked once, remembered: the project goes into the config file for next time."""
         from daostui.core.config import save_project
 
-        session = self.tui.session
+        session = self.host.session
         if session.mode == "demo":
             return
         try:
@@ -732,7 +727,7 @@ class WizardScreen(Screen[None]):
 
     # ------------------------------------------------------------------ 6. submit
     def _enter_submit(self) -> None:
-        pbs = self.tui.session.pbs
+        pbs = self.host.session.pbs
         script = self.state.script_path
         lines = [f"Script: {script}"]
         if self.state.job_id:
@@ -748,7 +743,7 @@ class WizardScreen(Screen[None]):
 
     @on(Button.Pressed, "#submit")
     def _submit(self) -> None:
-        session = self.tui.session
+        session = self.host.session
         pbs = session.pbs
         script = self.state.script_path
         if not script or not Path(script).exists():
@@ -760,7 +755,7 @@ class WizardScreen(Screen[None]):
             self.query_one("#submit", Button).disabled = True
             self.query_one("#finish", Button).disabled = False
             self.query_one("#finish").focus()
-            self.tui.refresh_pane("jobs")
+            self.host.refresh_pane("jobs")
             self._show_summary()
             return f"Submitted job {job_id}. Press Finish to follow it in the jobs pane."
 
@@ -782,7 +777,7 @@ class WizardScreen(Screen[None]):
         )
 
     def _show_summary(self) -> None:
-        session = self.tui.session
+        session = self.host.session
         state = self.state
         create_argv = None
         if state.created_container:
@@ -813,6 +808,4 @@ class WizardScreen(Screen[None]):
             return
         self.state.finished = True
         clear_state(self.state_file)
-        job_id = self.state.job_id
-        self.dismiss(None)
-        self.tui.follow_job(job_id)
+        self.dismiss(self.state.job_id)
