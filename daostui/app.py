@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -30,12 +31,15 @@ from daostui.screens.console import ConsoleScreen
 from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
 
+#: The stylesheets beside this module (shipped as package data).
+STYLES = Path(__file__).parent
 #: Seconds the pools cursor must rest before the containers of the pool under it are listed.
 POOL_SETTLE = 0.2
 
 
 class DaosTui(App[int]):
-    CSS_PATH = "app.tcss"
+    # absolute paths, so a subclass defined elsewhere (the start-up benchmark) gets the same styles
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss", STYLES / "wizard.tcss"]
     TITLE = "daostui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [

@@ -34,25 +34,12 @@ from daostui.daos.acl import (
     short_permissions,
 )
 from daostui.screens.base import DialogScreen
-from daostui.screens.dialogs import DIALOG_CSS, ConfirmScreen
+from daostui.screens.dialogs import ConfirmScreen
 
 CUSTOM = "custom"
 
 
 class AclScreen(DialogScreen[None]):
-    DEFAULT_CSS = (
-        "AclScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    AclScreen .dialog { width: 110; }
-    AclScreen DataTable { height: auto; max-height: 10; margin-bottom: 1; }
-    AclScreen RadioSet { width: 100%; }
-    AclScreen #problem { color: $error; height: auto; }
-    AclScreen #notes { color: $warning; height: auto; }
-    AclScreen #preview, AclScreen #legend, AclScreen #owner { color: $text-muted; }
-    AclScreen Collapsible { margin-top: 1; }
-    """
-    )
     BINDINGS = [Binding("escape", "close", "Close"), Binding("delete", "remove", "Remove entry")]
 
     def __init__(self, pool: str, cont: str) -> None:
@@ -64,7 +51,7 @@ class AclScreen(DialogScreen[None]):
         self.load_error = ""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="dialog -wide"):
             yield Label(f"Share container {self.pool}/{self.cont}", classes="title")
             yield Static("Loading the ACL…", id="owner")
             table: DataTable[str] = DataTable(id="acl", cursor_type="row", zebra_stripes=True)

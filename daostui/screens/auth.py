@@ -20,11 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from daostui.screens.base import DialogScreen
-from daostui.screens.dialogs import DIALOG_CSS
 
 
 class PromptScreen(DialogScreen[list[str] | None]):
-    DEFAULT_CSS = "PromptScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]) -> None:
@@ -67,7 +65,6 @@ class PromptScreen(DialogScreen[list[str] | None]):
 
 
 class TrustHostScreen(DialogScreen[bool]):
-    DEFAULT_CSS = "TrustHostScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape,n", "answer(False)", "No")]
 
     def __init__(self, host: str, port: int, key_type: str, fingerprint: str) -> None:

@@ -61,23 +61,17 @@ class JobsPane(ResourcePane[Any]):
 
 
 class TabStrip(QuietStatic):
+    """Narrow terminals: the four panes as tabs, the focused one highlighted."""
+
     FIXED_HEIGHT = True
-    DEFAULT_CSS = "TabStrip { height: 1; display: none; background: $panel; }"
 
 
 class HintLine(QuietStatic):
-    DEFAULT_CSS = "HintLine { height: auto; display: none; background: $warning 20%; padding: 0 1; }"
+    """A non-blocking hint above the panes (the first-start offer of the guided setup)."""
 
 
 class ConsoleScreen(Screen[None]):
     AUTO_FOCUS = "#pools-table"
-    DEFAULT_CSS = """
-    ConsoleScreen #panes { grid-size: 2 2; grid-gutter: 0 0; height: 1fr; }
-    ConsoleScreen.-narrow #panes { grid-size: 1 1; }
-    ConsoleScreen.-narrow ResourcePane { display: none; }
-    ConsoleScreen.-narrow ResourcePane.-active { display: block; }
-    ConsoleScreen.-narrow TabStrip { display: block; }
-    """
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")

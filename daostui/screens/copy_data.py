@@ -29,20 +29,9 @@ from daostui.daos.copying import (
     project_dir,
 )
 from daostui.screens.base import DialogScreen
-from daostui.screens.dialogs import DIALOG_CSS
 
 
 class CopyDataScreen(DialogScreen[CopyRequest | None]):
-    DEFAULT_CSS = (
-        "CopyDataScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    CopyDataScreen RadioSet { width: 100%; }
-    CopyDataScreen #problem { color: $error; height: auto; }
-    CopyDataScreen #preview { color: $text-muted; margin-top: 1; }
-    CopyDataScreen #note { color: $text-muted; }
-    """
-    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, pool: str, cont: str, *, cont_path: str = "", direction: str = TO_FLARE) -> None:

@@ -20,20 +20,9 @@ from daostui.core.errors import ValidationError
 from daostui.daos.labels import label_problem
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
 from daostui.screens.base import DialogScreen
-from daostui.screens.dialogs import DIALOG_CSS
 
 
 class CreateContainerScreen(DialogScreen[ContainerCreateRequest | None]):
-    DEFAULT_CSS = (
-        "CreateContainerScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    CreateContainerScreen RadioSet { width: 100%; }
-    CreateContainerScreen #label-problem { color: $error; height: auto; }
-    CreateContainerScreen #preview { color: $text-muted; margin-top: 1; }
-    CreateContainerScreen Input { margin-bottom: 0; }
-    """
-    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, pool: str, existing: set[str], *, label: str = "") -> None:

@@ -40,14 +40,6 @@ def kv_table(rows: Sequence[tuple[str, Any]]) -> Table:
 
 
 class DetailScreen(DialogScreen[None]):
-    DEFAULT_CSS = """
-    DetailScreen { align: center middle; }
-    DetailScreen > VerticalScroll { width: 110; max-width: 98%; height: 90%; border: thick $accent;
-                                    background: $surface; padding: 0 1; }
-    DetailScreen .title { text-style: bold; }
-    DetailScreen .commands { color: $text-muted; }
-    DetailScreen LoadingIndicator { height: 1; }
-    """
     BINDINGS = [Binding("escape,q", "close", "Close"), Binding("r", "reload", "Reload")]
 
     def __init__(
@@ -59,7 +51,7 @@ class DetailScreen(DialogScreen[None]):
         self._load = load
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog -wide -tall -panel"):
             yield Label(self._title, classes="title")
             yield Static(
                 escape("\n".join("$ " + shlex.join(list(c)) for c in self._commands)), classes="commands"
@@ -265,11 +257,6 @@ def detail_screen_for(host: ConsoleHost, pane: str, key: str) -> DetailScreen | 
 class CommandDetailScreen(DialogScreen[None]):
     """One command-log entry: the command (copyable), where and when it ran, stdout and stderr."""
 
-    DEFAULT_CSS = """
-    CommandDetailScreen { align: center middle; }
-    CommandDetailScreen > VerticalScroll { width: 110; max-width: 98%; height: 90%; border: thick $accent;
-                                           background: $surface; padding: 0 1; }
-    """
     BINDINGS = [Binding("escape,q", "close", "Close"), Binding("c", "copy", "Copy command")]
 
     def __init__(self, result: CommandResult) -> None:
@@ -289,11 +276,11 @@ class CommandDetailScreen(DialogScreen[None]):
         ]
         if r.wrapped_argv:
             rows.append(("Executed as", shlex.join(r.wrapped_argv)))
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog -wide -tall -panel"):
             yield Static(kv_table(rows))
-            yield Label("stdout", classes="title")
+            yield Label("stdout")
             yield Static(Text(r.stdout[-20000:] or "(empty)"))
-            yield Label("stderr", classes="title")
+            yield Label("stderr")
             yield Static(Text((r.stderr or r.error)[-20000:] or "(empty)"))
 
     def action_copy(self) -> None:

@@ -21,25 +21,6 @@ from daostui.core.failures import Failure, report_failure
 from daostui.screens.base import DialogScreen
 from daostui.transport.base import CommandResult
 
-DIALOG_CSS = """
-.dialog {
-    width: 84;
-    max-width: 95%;
-    height: auto;
-    max-height: 90%;
-    border: thick $accent;
-    background: $surface;
-    padding: 1 2;
-}
-.dialog .title { text-style: bold; margin-bottom: 1; }
-.dialog .commands { color: $text-muted; margin: 1 0; }
-.dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-.dialog .buttons Button { margin-left: 2; }
-.dialog .error { color: $error; }
-.dialog .ok { color: $success; }
-.dialog .hint { color: $warning; }
-"""
-
 
 def command_lines(commands: Sequence[Sequence[str]]) -> str:
     import shlex
@@ -50,7 +31,6 @@ def command_lines(commands: Sequence[Sequence[str]]) -> str:
 class ConfirmScreen(DialogScreen[bool]):
     """Yes/no, showing the command that will run."""
 
-    DEFAULT_CSS = "ConfirmScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
 
     def __init__(
@@ -93,7 +73,6 @@ class ConfirmScreen(DialogScreen[bool]):
 class TypeToConfirmScreen(DialogScreen[tuple[bool, bool] | None]):
     """Destroying data: the user types the name to confirm; offers --force when it is in use."""
 
-    DEFAULT_CSS = "TypeToConfirmScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
@@ -160,14 +139,6 @@ class RunScreen(DialogScreen[Any]):
     command's process group.
     """
 
-    DEFAULT_CSS = (
-        "RunScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    RunScreen LoadingIndicator { height: 1; }
-    RunScreen #ran { color: $text-muted; }
-    """
-    )
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("enter", "close", "Close", show=False),

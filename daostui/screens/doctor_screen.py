@@ -38,17 +38,6 @@ def render_check(check: Check) -> Group:
 class DoctorScreen(DialogScreen[None]):
     """Runs the checklist for `pool` and `cont` (the console's selection, resolved by the caller)."""
 
-    DEFAULT_CSS = """
-    DoctorScreen { align: center middle; }
-    DoctorScreen > Vertical { width: 110; max-width: 98%; height: 95%; border: thick $accent;
-                              background: $surface; padding: 0 1; }
-    DoctorScreen #inputs { height: auto; }
-    DoctorScreen #inputs Input { width: 1fr; }
-    DoctorScreen #results { height: 1fr; }
-    DoctorScreen LoadingIndicator { height: 1; }
-    DoctorScreen .buttons { height: auto; align-horizontal: right; }
-    DoctorScreen .buttons Button { margin-left: 1; }
-    """
     BINDINGS = [Binding("escape", "close", "Close"), Binding("c", "copy", "Copy report")]
     #: Focus the results, not the pool Input: a focused Input would swallow `c` (copy) as a letter.
     AUTO_FOCUS = "#results"
@@ -62,8 +51,8 @@ class DoctorScreen(DialogScreen[None]):
 
     def compose(self) -> ComposeResult:
         pool, cont = self.pool, self.cont
-        with Vertical():
-            yield Label("Doctor — ALCF's DAOS troubleshooting checklist, run for you", classes="title")
+        with Vertical(classes="dialog -wide -taller -panel"):
+            yield Label("Doctor — ALCF's DAOS troubleshooting checklist, run for you")
             with Horizontal(id="inputs"):
                 yield Input(pool, placeholder="pool", id="pool")
                 yield Input(cont, placeholder="container (optional)", id="cont")

@@ -15,11 +15,6 @@ from daostui.widgets.resource_columns import COLUMN_HELP
 
 
 class HelpScreen(DialogScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 100; max-width: 98%; height: 90%; border: thick $accent;
-                                  background: $surface; padding: 0 1; }
-    """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def __init__(self, *, readonly: bool = False) -> None:
@@ -27,7 +22,7 @@ class HelpScreen(DialogScreen[None]):
         self.readonly = readonly
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog -medium -tall -panel"):
             yield Static(Text("daostui help — esc closes", style="bold"))
             yield Static(self._keys())
             yield Static(self._columns())

@@ -23,14 +23,6 @@ from daostui.widgets.job_form import JobDefaults, JobForm
 class InteractiveScreen(DialogScreen[InteractiveRequest | None]):
     """Dismissed with the request to run (the App suspends and hands the terminal to it), or None."""
 
-    DEFAULT_CSS = """
-    InteractiveScreen { align: center middle; }
-    InteractiveScreen > Vertical { width: 110; max-width: 99%; height: auto; max-height: 95%;
-                                   border: thick $accent; background: $surface; padding: 0 1; }
-    InteractiveScreen #preview { color: $text-muted; height: auto; margin: 1 0; }
-    InteractiveScreen .buttons { height: auto; align-horizontal: right; }
-    InteractiveScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, defaults: JobDefaults) -> None:
@@ -38,8 +30,8 @@ class InteractiveScreen(DialogScreen[InteractiveRequest | None]):
         self.defaults = defaults
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Interactive job (qsub -I): a shell on the job's first compute node", classes="title")
+        with Vertical(classes="dialog -wide -taller -panel"):
+            yield Label("Interactive job (qsub -I): a shell on the job's first compute node")
             with VerticalScroll():
                 yield JobForm(self.defaults, interactive=True, id="form")
                 yield Checkbox(

@@ -26,16 +26,6 @@ from daostui.widgets.job_form import JobDefaults, JobForm
 class JobFormScreen(DialogScreen[str | None]):
     """Dismissed with the id of the submitted job (None when cancelled)."""
 
-    DEFAULT_CSS = """
-    JobFormScreen { align: center middle; }
-    JobFormScreen > Vertical { width: 120; max-width: 99%; height: 95%; border: thick $accent;
-                               background: $surface; }
-    JobFormScreen #body { height: 1fr; }
-    JobFormScreen #preview { height: 1fr; min-height: 10; }
-    JobFormScreen .buttons { height: auto; align-horizontal: right; }
-    JobFormScreen .buttons Button { margin-left: 2; }
-    JobFormScreen #saved { color: $success; height: auto; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save script")]
 
     def __init__(self, defaults: JobDefaults) -> None:
@@ -44,7 +34,7 @@ class JobFormScreen(DialogScreen[str | None]):
         self.saved_path: Path | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog -widest -taller -panel -flush"):
             yield Label(
                 " New job script (live preview) — ctrl+s saves, Submit saves then runs qsub", id="title"
             )

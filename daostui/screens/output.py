@@ -23,14 +23,6 @@ MAX_LINES = 20_000
 
 
 class OutputScreen(Screen[None], HostAccess):
-    DEFAULT_CSS = """
-    OutputScreen #views { height: 1fr; }
-    OutputScreen .view { width: 1fr; border: round $panel-lighten-2; }
-    OutputScreen .view:focus-within { border: round $accent; }
-    OutputScreen.-single .view { display: none; }
-    OutputScreen.-single .view.-current { display: block; }
-    OutputScreen #title { height: 1; background: $boost; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
         Binding("s", "toggle_layout", "Side by side / single"),

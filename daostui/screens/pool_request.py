@@ -18,7 +18,6 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from daostui.core import paths
 from daostui.screens.base import DialogScreen
-from daostui.screens.dialogs import DIALOG_CSS
 
 FIELDS = (
     ("project", "Project name"),
@@ -55,14 +54,6 @@ def save_request(values: dict[str, str], directory: Path | None = None) -> Path:
 
 
 class PoolRequestScreen(DialogScreen[Path | None]):
-    DEFAULT_CSS = (
-        "PoolRequestScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    PoolRequestScreen TextArea { height: 5; }
-    PoolRequestScreen #problem { color: $error; }
-    """
-    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, *, directory: Path | None = None) -> None:

@@ -72,29 +72,6 @@ def pool_note(pool: Any) -> str:
 class WizardScreen(Screen[str | None], HostAccess):
     """Dismissed with the id of the job it submitted when the user presses Finish (else None)."""
 
-    DEFAULT_CSS = """
-    WizardScreen #wiz-title { height: 1; background: $boost; padding: 0 1; text-style: bold; }
-    WizardScreen #wiz-main { height: 1fr; }
-    WizardScreen #steps { width: 34; border-right: vkey $panel-lighten-2; padding: 1 1; }
-    WizardScreen #body { width: 1fr; padding: 0 2; }
-    WizardScreen #why { color: $text-muted; margin: 1 0; height: auto; }
-    WizardScreen ContentSwitcher { height: auto; }
-    WizardScreen ContentSwitcher > Vertical { height: auto; }
-    WizardScreen OptionList { height: auto; max-height: 12; }
-    WizardScreen #commands { color: $text-muted; height: auto; margin-top: 1; }
-    WizardScreen #progress { height: 1; }
-    WizardScreen #outcome { height: auto; }
-    WizardScreen #outcome.error { color: $error; }
-    WizardScreen #outcome.ok { color: $success; }
-    WizardScreen .note { color: $warning; height: auto; }
-    WizardScreen .problem { color: $error; height: auto; }
-    WizardScreen .row { height: auto; }
-    WizardScreen .row Button { margin-right: 2; }
-    WizardScreen #nav { height: auto; dock: bottom; padding: 0 2; background: $boost; }
-    WizardScreen #nav Button { margin-right: 2; }
-    WizardScreen #script-preview { height: 14; }
-    WizardScreen #summary { height: auto; }
-    """
     BINDINGS = [
         Binding("escape", "leave", "Leave (saved)"),
         Binding("ctrl+n", "next", "Next step"),
