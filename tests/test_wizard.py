@@ -56,7 +56,7 @@ async def open_wizard(pilot, app) -> WizardScreen:
 
 async def to_container_step(pilot, app) -> WizardScreen:
     screen = await open_wizard(pilot, app)
-    assert screen.env_ok, outcome(app)
+    assert screen.steps["environment"].ok, outcome(app)
     await pilot.press("ctrl+n")  # environment → pool
     assert screen.state.step_id == "pool"
     assert screen.state.pool == "hpc_demo"  # first pool highlighted
@@ -238,6 +238,18 @@ async def test_qsub_error_then_retry_without_reentering(demo_session, demo_dir):
         assert screen.state.job_id, outcome(app)
 
 
+def test_every_step_is_a_widget_of_its_own_module():
+    """One module per step, in the order of the saved state's steps, each saying what it shows."""
+    from daostui.core.wizard_progress import STEP_IDS
+    from daostui.screens.wizard.screen import STEP_TYPES
+    from daostui.screens.wizard.step import WizardStep
+
+    assert tuple(kind.STEP_ID for kind in STEP_TYPES) == STEP_IDS
+    for kind in STEP_TYPES:
+        assert kind.__module__ == f"daostui.screens.wizard.{kind.STEP_ID}"
+        assert kind.enter is not WizardStep.enter, kind.__name__
+
+
 def test_state_file_is_lenient(tmp_path: Path):
     path = tmp_path / "w.json"
     path.write_text(json.dumps({"step": 99, "pool": 3, "job": {"nodes": 2}, "unknown": True}))
@@ -260,7 +272,7 @@ async def test_missing_daos_is_explained_and_the_module_prelude_offered(demo_ses
         await idle(pilot, app)
         screen = wizard(app)
         status = str(screen.query_one("#env-status").render())
-        assert "module load daos/base" in status and not screen.env_ok
+        assert "module load daos/base" in status and not screen.steps["environment"].ok
         assert screen.query_one("#env-prelude").display
         await pilot.click("#env-prelude")
         await idle(pilot, app)
