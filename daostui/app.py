@@ -9,8 +9,11 @@ every worker has `exit_on_error=False`: one failing `qstat` must never end the a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed
 
 from daostui.core.actions import BY_ID, PANES, allowed, global_actions
 from daostui.core.console_data import ConsoleData
@@ -33,6 +37,8 @@ from daostui.widgets.resource_table import RowHighlighted, RowSelected
 
 #: The stylesheets beside this module (shipped as package data).
 STYLES = Path(__file__).parent
+#: Seconds a quitting console waits for its cancelled work (killing commands) before it exits anyway.
+SHUTDOWN_GRACE = 10.0
 #: Seconds the pools cursor must rest before the containers of the pool under it are listed.
 POOL_SETTLE = 0.2
 
@@ -77,6 +83,8 @@ class DaosTui(App[int]):
         self._pending_jump: dict[str, str] = {}
         self._refresh_again: set[str] = set()
         self._pool_settle: Timer | None = None
+        #: Undo what `_wire_ssh` hooked into the transport (the session outlives the app in tests).
+        self._ssh_listeners: list[Callable[[], None]] = []
         if session.config.theme:
             self.theme = session.config.theme
 
@@ -104,6 +112,30 @@ class DaosTui(App[int]):
         self.call_after_refresh(self._first_refresh)
         self.set_interval(1.0, self._tick_ages)
 
+    async def on_unmount(self) -> None:
+        """Quitting: stop everything still running and wait for it while the loop still runs.
+
+        Textual cancels workers at exit but does not wait for them; a cancelled command still has
+        to kill its process group, a followed output its `tail`, an ssh session its channels. Left
+        to the loop's teardown they end as "Event loop is closed" and "never awaited" warnings, or
+        as a worker that fails after the app has gone."""
+        for timer in [*self._pane_timers.values(), self._pool_settle]:
+            if timer is not None:
+                timer.stop()
+        self._pane_timers.clear()
+        workers = list(self.workers)
+        for worker in workers:
+            worker.cancel()
+        if workers:
+            waiting = [asyncio.ensure_future(_finished(worker)) for worker in workers]
+            _done, stuck = await asyncio.wait(waiting, timeout=SHUTDOWN_GRACE)
+            for task in stuck:  # a thread that does not check for cancellation: do not hang the exit
+                task.cancel()
+        self.session.log.unsubscribe(self._command_logged)
+        for listener in self._ssh_listeners:
+            listener()
+        await self.session.close()
+
     def _wire_ssh(self, header: Any) -> None:
         """Over ssh: passcodes and host keys are asked in the console; the header shows the link."""
         if self.session.mode != "ssh":
@@ -122,6 +154,7 @@ class DaosTui(App[int]):
             header.connection = state
 
         transport.state_listeners.append(changed)
+        self._ssh_listeners.append(lambda: transport.state_listeners.remove(changed))
         header.connection = transport.state
 
     def _first_refresh(self) -> None:
@@ -149,6 +182,8 @@ class DaosTui(App[int]):
     # ------------------------------------------------------------------ refresh
     def refresh_pane(self, pane: str) -> None:
         """Refresh one pane now unless its refresh is already running (never overlap)."""
+        if not self.is_running:
+            return  # quitting: a timer or a finished action must not start new work
         timer = self._pane_timers.pop(pane, None)
         if timer is not None:
             timer.stop()
@@ -158,18 +193,27 @@ class DaosTui(App[int]):
             self._refresh_again.add(pane)
             return
         self.main_screen.pane(pane).status = "refreshing…"
+        # the coroutine is made when the worker starts: one cancelled before it starts leaves none behind
         self.run_worker(
-            self._refresh(pane), group=f"refresh-{pane}", exit_on_error=False, description=f"refresh {pane}"
+            partial(self._refresh, pane),
+            group=f"refresh-{pane}",
+            exit_on_error=False,
+            description=f"refresh {pane}",
         )
 
     async def _refresh(self, pane: str) -> None:
         policy = self.policies[pane]
-        widget = self.main_screen.pane(pane)
+        error: Exception | None = None
         try:
             await self.data.load(pane)
         except Exception as exc:  # noqa: BLE001 - shown in the pane, retried with back-off
-            failure = report_failure(exc, f"refresh {pane}", timings=self.show_timings)
-            delay = policy.failed(self.clock(), str(exc))
+            error = exc
+        if not self.is_running:
+            return  # quitting: the panes are going away
+        widget = self.main_screen.pane(pane)
+        if error is not None:
+            failure = report_failure(error, f"refresh {pane}", timings=self.show_timings)
+            delay = policy.failed(self.clock(), str(error))
             widget.set_error(failure.summary(3))
             widget.status = f"failed, retry in {int(delay)}s"
         else:
@@ -369,7 +413,6 @@ class DaosTui(App[int]):
 
     async def run_interactive(self, request: Any) -> None:
         """Suspend the console, run `qsub -I` in this terminal, and resume where the user was."""
-        import asyncio
         import dataclasses
         import shlex
 
@@ -422,3 +465,9 @@ class DaosTui(App[int]):
         else:
             self.notify(f"Interactive job {outcome.job_id} ended.", timeout=6)
         self.refresh_pane("jobs")
+
+
+async def _finished(worker: Worker[Any]) -> None:
+    """Wait until `worker` has ended, however it ends (cancelled, failed or done)."""
+    with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
+        await worker.wait()

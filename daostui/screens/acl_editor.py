@@ -89,7 +89,7 @@ class AclScreen(DialogScreen[None]):
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
         """Read the ACL again from `daos cont get-prop` (after a change, or on open)."""
-        self.run_worker(self._load(), group="acl", exclusive=True, exit_on_error=False)
+        self.run_worker(self._load, group="acl", exclusive=True, exit_on_error=False)
 
     async def _load(self) -> None:
         daos = self.host.session.daos

@@ -64,7 +64,7 @@ class DetailScreen(DialogScreen[None]):
 
     def action_reload(self) -> None:
         self.query_one("#loading").display = True
-        self.run_worker(self._fetch(), exclusive=True, group="detail", exit_on_error=False)
+        self.run_worker(self._fetch, exclusive=True, group="detail", exit_on_error=False)
 
     async def _fetch(self) -> None:
         try:

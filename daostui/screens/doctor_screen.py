@@ -6,6 +6,7 @@ only on request; an UNCLEAN container gets a confirmed fix; `c` copies the suppo
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.console import Group
@@ -77,7 +78,7 @@ class DoctorScreen(DialogScreen[None]):
         self.checks = []
         self.query_one("#progress").display = True
         self.query_one("#report", Static).update("")
-        self.run_worker(self._run(long_tests), exclusive=True, group="doctor", exit_on_error=False)
+        self.run_worker(partial(self._run, long_tests), exclusive=True, group="doctor", exit_on_error=False)
 
     def _progress(self, check: Check) -> None:
         self.checks.append(check)
@@ -95,7 +96,8 @@ class DoctorScreen(DialogScreen[None]):
             await doctor.run(long_tests=long_tests)
         finally:
             self.running = False
-            self.query_one("#progress").display = False
+            for bar in self.query("#progress"):  # none once the screen is closing (cancelled)
+                bar.display = False
         overall = worst(self.checks)
         self.query_one("#summary", Static).update(
             Text(

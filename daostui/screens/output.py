@@ -3,12 +3,13 @@
 Output is followed with `tail -n +1 -F FILE` through the session's transport, so it works the same
 locally, over ssh and in demo mode; GNU tail retries until the file appears (jobs create it when
 they start, `-k doe`) and falls back to polling on file systems without inotify (Lustre, NFS).
-Each view is a bounded line buffer (`Log` with `max_lines`), so a chatty job cannot eat memory and
-a very long line cannot stall the UI (the transport splits lines over 64 KiB).
+Each view is a bounded line buffer (`OutputLog` with `max_lines`), so a chatty job cannot eat memory
+and a very long line cannot stall the UI (the transport splits lines over 64 KiB).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Log
 
 from daostui.screens.base import HostAccess
+from daostui.widgets.output_log import OutputLog
 
 MAX_LINES = 20_000
 
@@ -41,10 +43,10 @@ class OutputScreen(Screen[None], HostAccess):
         with Horizontal(id="views"):
             with Vertical(classes="view -current", id="view-out"):
                 yield Label(f"stdout  {self.job.output_path or '(unknown)'}")
-                yield Log(max_lines=MAX_LINES, id="log-out", auto_scroll=True)
+                yield OutputLog(max_lines=MAX_LINES, id="log-out", auto_scroll=True)
             with Vertical(classes="view", id="view-err"):
                 yield Label(f"stderr  {self.job.error_path or '(unknown)'}")
-                yield Log(max_lines=MAX_LINES, id="log-err", auto_scroll=True)
+                yield OutputLog(max_lines=MAX_LINES, id="log-err", auto_scroll=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -52,7 +54,9 @@ class OutputScreen(Screen[None], HostAccess):
             self.add_class("-single")
         for name, path in (("out", self.job.output_path), ("err", self.job.error_path)):
             if path:
-                self.run_worker(self._follow(name, path), group=f"follow-{name}", exit_on_error=False)
+                self.run_worker(
+                    partial(self._follow, name, path), group=f"follow-{name}", exit_on_error=False
+                )
         self.query_one("#log-out", Log).focus()
         self.set_interval(2.0, self._update_title)
 
@@ -68,7 +72,7 @@ class OutputScreen(Screen[None], HostAccess):
         import shlex
 
         pbs = self.host.session.pbs
-        log = self.query_one(f"#log-{name}", Log)
+        log = self.query_one(f"#log-{name}", OutputLog)
         log.write_line(f"$ {shlex.join(pbs.argv_follow(path))}")
         try:
             async for line in pbs.follow(path):
