@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -33,7 +33,11 @@ from daostui.core.session import Session
 from daostui.host import Work
 from daostui.screens.console import ConsoleScreen
 from daostui.widgets.command_log import CommandLogPanel
+from daostui.widgets.header import StatusHeader
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
+
+if TYPE_CHECKING:
+    from daostui.transport.base import CommandResult
 
 #: The stylesheets beside this module (shipped as package data).
 STYLES = Path(__file__).parent
@@ -99,7 +103,7 @@ class DaosTui(App[int]):
 
     def console_ready(self) -> None:
         """The console screen is composed: fill the header, start refreshing."""
-        header = self.main_screen.query_one("#header")
+        header = self.main_screen.query_one("#header", StatusHeader)
         header.badge = self.session.badge if self.session.mode != "local" else "LOCAL"
         header.host = self.session.host if self.show_host else ""
         header.user = self.session.user
@@ -136,7 +140,7 @@ class DaosTui(App[int]):
             listener()
         await self.session.close()
 
-    def _wire_ssh(self, header: Any) -> None:
+    def _wire_ssh(self, header: StatusHeader) -> None:
         """Over ssh: passcodes and host keys are asked in the console; the header shows the link."""
         if self.session.mode != "ssh":
             return  # and asyncssh (with cryptography) is not even imported: a tenth of a second
@@ -173,7 +177,7 @@ class DaosTui(App[int]):
                 return screen
         raise LookupError("console screen not mounted")
 
-    def _command_logged(self, result: Any) -> None:
+    def _command_logged(self, result: CommandResult) -> None:
         try:
             self.main_screen.query_one(CommandLogPanel).add(result)
         except LookupError:
@@ -410,61 +414,6 @@ class DaosTui(App[int]):
 
             self.push_screen(OutputScreen(job))
         return True
-
-    async def run_interactive(self, request: Any) -> None:
-        """Suspend the console, run `qsub -I` in this terminal, and resume where the user was."""
-        import dataclasses
-        import shlex
-
-        from textual.app import SuspendNotSupported
-
-        from daostui.pbs import interactive_session as interactive
-        from daostui.transport.ssh import SshTransport
-
-        session = self.session
-        loop = asyncio.get_running_loop()
-        command = shlex.join(request.argv)
-        try:
-            with self.suspend():
-                transport = session.transport
-                if isinstance(transport, SshTransport):
-                    conn = await transport.connect()
-                    outcome = await interactive.run_ssh(
-                        conn, transport.remote_command(request.argv), request, delete=session.pbs.delete
-                    )
-                else:
-                    argv, env = transport.terminal_command(request.argv)  # type: ignore[attr-defined]
-
-                    def delete(job_id: str) -> None:
-                        asyncio.run_coroutine_threadsafe(session.pbs.delete(job_id), loop).result(timeout=60)
-
-                    outcome = await asyncio.to_thread(
-                        interactive.run_local,
-                        dataclasses.replace(request, argv=argv),
-                        env=env,
-                        cwd=str(session.workdir),
-                        delete=delete,
-                    )
-        except SuspendNotSupported:
-            self.notify(
-                f"Interactive jobs need a real terminal (not a browser tab or a test). Run it there:\n{command}",
-                severity="warning",
-                timeout=12,
-            )
-            return
-        except Exception as exc:  # noqa: BLE001 - shown, the console stays up
-            failure = report_failure(exc, "interactive job", timings=self.show_timings)
-            self.notify(failure.text(limit=3), title="Interactive job", severity="error", timeout=12)
-            return
-        if outcome.error:
-            self.notify(f"{command}\n{outcome.error}", title="Interactive job", severity="error", timeout=12)
-        elif outcome.cancelled:
-            self.notify(
-                f"Interactive job cancelled{' and deleted: ' + outcome.job_id if outcome.job_id else ''}."
-            )
-        else:
-            self.notify(f"Interactive job {outcome.job_id} ended.", timeout=6)
-        self.refresh_pane("jobs")
 
 
 async def _finished(worker: Worker[Any]) -> None:

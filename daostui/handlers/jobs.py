@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import shlex
 from functools import partial
 from typing import TYPE_CHECKING
 
+from daostui.core.failures import report_failure
 from daostui.handlers.selection import cursor_key, selected_job
 
 if TYPE_CHECKING:
@@ -74,29 +78,26 @@ def cancel(app: DaosTui) -> None:
 
 
 def hold(app: DaosTui) -> None:
-    job = selected_job(app)
-    if job is not None:
-        pbs = app.session.pbs
-        app.run_with_dialog(
-            f"Hold job {job.short_id}",
-            lambda: pbs.hold(job.id),
-            commands=[pbs.argv_hold(job.id)],
-            success=lambda _r: f"Job {job.short_id} held.",
-            refresh=("jobs",),
-        )
+    _hold_or_release(app, hold=True)
 
 
 def release(app: DaosTui) -> None:
+    _hold_or_release(app, hold=False)
+
+
+def _hold_or_release(app: DaosTui, *, hold: bool) -> None:
     job = selected_job(app)
-    if job is not None:
-        pbs = app.session.pbs
-        app.run_with_dialog(
-            f"Release job {job.short_id}",
-            lambda: pbs.release(job.id),
-            commands=[pbs.argv_release(job.id)],
-            success=lambda _r: f"Job {job.short_id} released.",
-            refresh=("jobs",),
-        )
+    if job is None:
+        return
+    pbs = app.session.pbs
+    verb, done = ("Hold", "held") if hold else ("Release", "released")
+    app.run_with_dialog(
+        f"{verb} job {job.short_id}",
+        (lambda: pbs.hold(job.id)) if hold else (lambda: pbs.release(job.id)),
+        commands=[pbs.argv_hold(job.id) if hold else pbs.argv_release(job.id)],
+        success=lambda _r: f"Job {job.short_id} {done}.",
+        refresh=("jobs",),
+    )
 
 
 def output(app: DaosTui) -> None:
@@ -117,6 +118,57 @@ def interactive(app: DaosTui) -> None:
     def chosen(request: InteractiveRequest | None) -> None:
         if request is not None:
             # the App owns it: the terminal is handed over and the console resumes afterwards
-            app.run_worker(partial(app.run_interactive, request), group="interactive", exit_on_error=False)
+            app.run_worker(partial(run_interactive, app, request), group="interactive", exit_on_error=False)
 
     app.push_screen(InteractiveScreen(job_defaults(app)), chosen)
+
+
+async def run_interactive(app: DaosTui, request: InteractiveRequest) -> None:
+    """Suspend the console, run `qsub -I` in this terminal, and resume where the user was."""
+    from textual.app import SuspendNotSupported
+
+    from daostui.pbs import interactive_session as interactive
+    from daostui.transport.ssh import SshTransport  # asyncssh: imported only when a job is started
+
+    session = app.session
+    loop = asyncio.get_running_loop()
+    command = shlex.join(request.argv)
+    try:
+        with app.suspend():
+            transport = session.transport
+            if isinstance(transport, SshTransport):
+                conn = await transport.connect()
+                outcome = await interactive.run_ssh(
+                    conn, transport.remote_command(request.argv), request, delete=session.pbs.delete
+                )
+            else:
+                argv, env = transport.terminal_command(request.argv)  # type: ignore[attr-defined]
+
+                def delete(job_id: str) -> None:
+                    asyncio.run_coroutine_threadsafe(session.pbs.delete(job_id), loop).result(timeout=60)
+
+                outcome = await asyncio.to_thread(
+                    interactive.run_local,
+                    dataclasses.replace(request, argv=argv),
+                    env=env,
+                    cwd=str(session.workdir),
+                    delete=delete,
+                )
+    except SuspendNotSupported:
+        app.notify(
+            f"Interactive jobs need a real terminal (not a browser tab or a test). Run it there:\n{command}",
+            severity="warning",
+            timeout=12,
+        )
+        return
+    except Exception as exc:  # noqa: BLE001 - shown, the console stays up
+        failure = report_failure(exc, "interactive job", timings=app.show_timings)
+        app.notify(failure.text(limit=3), title="Interactive job", severity="error", timeout=12)
+        return
+    if outcome.error:
+        app.notify(f"{command}\n{outcome.error}", title="Interactive job", severity="error", timeout=12)
+    elif outcome.cancelled:
+        app.notify(f"Interactive job cancelled{' and deleted: ' + outcome.job_id if outcome.job_id else ''}.")
+    else:
+        app.notify(f"Interactive job {outcome.job_id} ended.", timeout=6)
+    app.refresh_pane("jobs")

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
+from textual.worker import Worker
 
 from daostui.core.failures import Failure, report_failure
 from daostui.screens.base import DialogScreen
@@ -160,7 +161,7 @@ class RunScreen(DialogScreen[Any]):
         self._commands = commands
         self._success = success or (lambda _result: "Done.")
         self._on_done = on_done
-        self._worker: Any = None
+        self._worker: Worker[None] | None = None
         self.finished = False
         self.succeeded = False
         self.result: Any = None

@@ -10,7 +10,7 @@ and a very long line cannot stall the UI (the transport splits lines over 64 KiB
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +20,9 @@ from textual.widgets import Footer, Label, Log
 
 from daostui.screens.base import HostAccess
 from daostui.widgets.output_log import OutputLog
+
+if TYPE_CHECKING:
+    from daostui.pbs.models import Job
 
 MAX_LINES = 20_000
 
@@ -32,7 +35,7 @@ class OutputScreen(Screen[None], HostAccess):
         Binding("f", "toggle_follow", "Follow / pause"),
     ]
 
-    def __init__(self, job: Any) -> None:
+    def __init__(self, job: Job) -> None:
         super().__init__()
         self.job = job
         self.follow = True
