@@ -138,7 +138,8 @@ class DaosTui(App[int]):
         self.session.log.unsubscribe(self._command_logged)
         for listener in self._ssh_listeners:
             listener()
-        await self.session.close()
+        with contextlib.suppress(TimeoutError):  # a dead link must not hold the exit hostage
+            await asyncio.wait_for(self.session.close(), SHUTDOWN_GRACE)
 
     def _wire_ssh(self, header: StatusHeader) -> None:
         """Over ssh: passcodes and host keys are asked in the console; the header shows the link."""
