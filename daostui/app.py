@@ -129,7 +129,9 @@ class DaosTui(App[int]):
         self._pane_timers.clear()
         workers = list(self.workers)
         for worker in workers:
-            worker.cancel()
+            # once is enough: a second cancel would interrupt the command's own clean-up (its kill)
+            if not worker.is_cancelled:
+                worker.cancel()
         if workers:
             waiting = [asyncio.ensure_future(_finished(worker)) for worker in workers]
             _done, stuck = await asyncio.wait(waiting, timeout=SHUTDOWN_GRACE)
