@@ -27,13 +27,10 @@ def minimal() -> None:
 def daostui(demo_dir: str) -> None:
     from pathlib import Path
 
-    import daostui.app
     from daostui.app import DaosTui
     from daostui.core.session import demo_session
 
     class FirstFrame(DaosTui):
-        CSS_PATH = str(Path(daostui.app.__file__).with_name("app.tcss"))
-
         def console_ready(self) -> None:
             super().console_ready()
             self.call_after_refresh(self.exit)  # the first frame has been composed and painted

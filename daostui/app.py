@@ -9,9 +9,13 @@ every worker has `exit_on_error=False`: one failing `qstat` must never end the a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -19,22 +23,33 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed
 
-from daostui.core.actions import BY_ID, allowed, global_actions
+from daostui.core.actions import BY_ID, PANES, allowed, global_actions
 from daostui.core.console_data import ConsoleData
+from daostui.core.failures import report_failure
 from daostui.core.refresh import RefreshPolicy
 from daostui.core.session import Session
+from daostui.host import Work
 from daostui.screens.console import ConsoleScreen
 from daostui.widgets.command_log import CommandLogPanel
+from daostui.widgets.header import StatusHeader
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
 
-PANE_ORDER = ("pools", "containers", "mounts", "jobs")
+if TYPE_CHECKING:
+    from daostui.transport.base import CommandResult
+
+#: The stylesheets beside this module (shipped as package data).
+STYLES = Path(__file__).parent
+#: Seconds a quitting console waits for its cancelled work (killing commands) before it exits anyway.
+SHUTDOWN_GRACE = 10.0
 #: Seconds the pools cursor must rest before the containers of the pool under it are listed.
 POOL_SETTLE = 0.2
 
 
 class DaosTui(App[int]):
-    CSS_PATH = "app.tcss"
+    # absolute paths, so a subclass defined elsewhere (the start-up benchmark) gets the same styles
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss", STYLES / "wizard.tcss"]
     TITLE = "daostui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -62,7 +77,7 @@ class DaosTui(App[int]):
         self.data = ConsoleData(session)
         intervals = session.config.refresh
         self.policies: dict[str, RefreshPolicy] = {
-            pane: RefreshPolicy(interval=float(getattr(intervals, pane))) for pane in PANE_ORDER
+            pane: RefreshPolicy(interval=float(getattr(intervals, pane))) for pane in PANES
         }
         self._pane_timers: dict[str, Timer] = {}
         self.running_actions = 0
@@ -72,6 +87,8 @@ class DaosTui(App[int]):
         self._pending_jump: dict[str, str] = {}
         self._refresh_again: set[str] = set()
         self._pool_settle: Timer | None = None
+        #: Undo what `_wire_ssh` hooked into the transport (the session outlives the app in tests).
+        self._ssh_listeners: list[Callable[[], None]] = []
         if session.config.theme:
             self.theme = session.config.theme
 
@@ -80,9 +97,13 @@ class DaosTui(App[int]):
         # the console is the base screen itself: no extra screen push (and footer rebuild) at start-up
         return ConsoleScreen()
 
+    @on(ConsoleScreen.Ready)
+    def _console_composed(self) -> None:
+        self.console_ready()
+
     def console_ready(self) -> None:
-        """Called by the console screen once composed: fill the header, start refreshing."""
-        header = self.main_screen.query_one("#header")
+        """The console screen is composed: fill the header, start refreshing."""
+        header = self.main_screen.query_one("#header", StatusHeader)
         header.badge = self.session.badge if self.session.mode != "local" else "LOCAL"
         header.host = self.session.host if self.show_host else ""
         header.user = self.session.user
@@ -95,7 +116,34 @@ class DaosTui(App[int]):
         self.call_after_refresh(self._first_refresh)
         self.set_interval(1.0, self._tick_ages)
 
-    def _wire_ssh(self, header: Any) -> None:
+    async def on_unmount(self) -> None:
+        """Quitting: stop everything still running and wait for it while the loop still runs.
+
+        Textual cancels workers at exit but does not wait for them; a cancelled command still has
+        to kill its process group, a followed output its `tail`, an ssh session its channels. Left
+        to the loop's teardown they end as "Event loop is closed" and "never awaited" warnings, or
+        as a worker that fails after the app has gone."""
+        for timer in [*self._pane_timers.values(), self._pool_settle]:
+            if timer is not None:
+                timer.stop()
+        self._pane_timers.clear()
+        workers = list(self.workers)
+        for worker in workers:
+            # once is enough: a second cancel would interrupt the command's own clean-up (its kill)
+            if not worker.is_cancelled:
+                worker.cancel()
+        if workers:
+            waiting = [asyncio.ensure_future(_finished(worker)) for worker in workers]
+            _done, stuck = await asyncio.wait(waiting, timeout=SHUTDOWN_GRACE)
+            for task in stuck:  # a thread that does not check for cancellation: do not hang the exit
+                task.cancel()
+        self.session.log.unsubscribe(self._command_logged)
+        for listener in self._ssh_listeners:
+            listener()
+        with contextlib.suppress(TimeoutError):  # a dead link must not hold the exit hostage
+            await asyncio.wait_for(self.session.close(), SHUTDOWN_GRACE)
+
+    def _wire_ssh(self, header: StatusHeader) -> None:
         """Over ssh: passcodes and host keys are asked in the console; the header shows the link."""
         if self.session.mode != "ssh":
             return  # and asyncssh (with cryptography) is not even imported: a tenth of a second
@@ -113,6 +161,7 @@ class DaosTui(App[int]):
             header.connection = state
 
         transport.state_listeners.append(changed)
+        self._ssh_listeners.append(lambda: transport.state_listeners.remove(changed))
         header.connection = transport.state
         transport.add_link_listener(lambda link: self._link_changed(link, header))
 
@@ -131,7 +180,7 @@ class DaosTui(App[int]):
         # everything built so far (modules, widgets, styles) lives as long as the app: move it out of
         # the collector's way, so a full collection later costs milliseconds, not a dropped frame
         gc.freeze()
-        for pane in PANE_ORDER:
+        for pane in PANES:
             self.refresh_pane(pane)
 
     @property
@@ -141,7 +190,7 @@ class DaosTui(App[int]):
                 return screen
         raise LookupError("console screen not mounted")
 
-    def _command_logged(self, result: Any) -> None:
+    def _command_logged(self, result: CommandResult) -> None:
         try:
             self.main_screen.query_one(CommandLogPanel).add(result)
         except LookupError:
@@ -150,6 +199,8 @@ class DaosTui(App[int]):
     # ------------------------------------------------------------------ refresh
     def refresh_pane(self, pane: str) -> None:
         """Refresh one pane now unless its refresh is already running (never overlap)."""
+        if not self.is_running:
+            return  # quitting: a timer or a finished action must not start new work
         timer = self._pane_timers.pop(pane, None)
         if timer is not None:
             timer.stop()
@@ -159,23 +210,28 @@ class DaosTui(App[int]):
             self._refresh_again.add(pane)
             return
         self.main_screen.pane(pane).status = "refreshing…"
+        # the coroutine is made when the worker starts: one cancelled before it starts leaves none behind
         self.run_worker(
-            self._refresh(pane), group=f"refresh-{pane}", exit_on_error=False, description=f"refresh {pane}"
+            partial(self._refresh, pane),
+            group=f"refresh-{pane}",
+            exit_on_error=False,
+            description=f"refresh {pane}",
         )
 
     async def _refresh(self, pane: str) -> None:
         policy = self.policies[pane]
-        widget = self.main_screen.pane(pane)
+        error: Exception | None = None
         try:
             await self.data.load(pane)
         except Exception as exc:  # noqa: BLE001 - shown in the pane, retried with back-off
-            from daostui.core import errorlog
-            from daostui.screens.dialogs import describe_failure
-
-            errorlog.record(exc, f"refresh {pane}")
-            delay = policy.failed(self.clock(), str(exc))
-            headline, lines = describe_failure(exc, timings=self.show_timings)
-            widget.set_error("\n".join([headline, *[ln for ln in lines if not ln.startswith("  ")]][:3]))
+            error = exc
+        if not self.is_running:
+            return  # quitting: the panes are going away
+        widget = self.main_screen.pane(pane)
+        if error is not None:
+            failure = report_failure(error, f"refresh {pane}", timings=self.show_timings)
+            delay = policy.failed(self.clock(), str(error))
+            widget.set_error(failure.summary(3))
             widget.status = f"failed, retry in {int(delay)}s"
         else:
             delay = policy.succeeded(self.clock())
@@ -250,7 +306,7 @@ class DaosTui(App[int]):
     def _selected(self, event: RowSelected) -> None:
         table_id = getattr(event.table, "id", "") or ""
         pane = table_id.removesuffix("-table")
-        if pane in PANE_ORDER:
+        if pane in PANES:
             self.show_details(pane, event.key)
 
     @on(CommandLogPanel.Inspect)
@@ -284,6 +340,28 @@ class DaosTui(App[int]):
         from daostui import handlers
 
         await handlers.dispatch(self, action)
+
+    def run_with_dialog(
+        self,
+        title: str,
+        work: Work,
+        *,
+        commands: Sequence[Sequence[str]] = (),
+        success: Callable[[Any], str] | None = None,
+        refresh: tuple[str, ...] = (),
+        then: Callable[[Any], None] | None = None,
+        closed: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Run `work` behind a RunScreen (see `ConsoleHost.run_with_dialog`)."""
+        from daostui.screens.dialogs import RunScreen
+
+        def done(ok: bool, value: Any) -> None:
+            for pane in refresh:
+                self.refresh_pane(pane)
+            if ok and then is not None:
+                then(value)
+
+        self.push_screen(RunScreen(title, work, commands=commands, success=success, on_done=done), closed)
 
     def action_started(self) -> None:
         self.running_actions += 1
@@ -350,62 +428,8 @@ class DaosTui(App[int]):
             self.push_screen(OutputScreen(job))
         return True
 
-    async def run_interactive(self, request: Any) -> None:
-        """Suspend the console, run `qsub -I` in this terminal, and resume where the user was."""
-        import asyncio
-        import dataclasses
-        import shlex
 
-        from textual.app import SuspendNotSupported
-
-        from daostui.pbs import interactive_session as interactive
-        from daostui.transport.ssh import SshTransport
-
-        session = self.session
-        loop = asyncio.get_running_loop()
-        command = shlex.join(request.argv)
-        try:
-            with self.suspend():
-                transport = session.transport
-                if isinstance(transport, SshTransport):
-                    conn = await transport.connect()
-                    outcome = await interactive.run_ssh(
-                        conn, transport.remote_command(request.argv), request, delete=session.pbs.delete
-                    )
-                else:
-                    argv, env = transport.terminal_command(request.argv)  # type: ignore[attr-defined]
-
-                    def delete(job_id: str) -> None:
-                        asyncio.run_coroutine_threadsafe(session.pbs.delete(job_id), loop).result(timeout=60)
-
-                    outcome = await asyncio.to_thread(
-                        interactive.run_local,
-                        dataclasses.replace(request, argv=argv),
-                        env=env,
-                        cwd=str(session.workdir),
-                        delete=delete,
-                    )
-        except SuspendNotSupported:
-            self.notify(
-                f"Interactive jobs need a real terminal (not a browser tab or a test). Run it there:\n{command}",
-                severity="warning",
-                timeout=12,
-            )
-            return
-        except Exception as exc:  # noqa: BLE001 - shown, the console stays up
-            from daostui.screens.dialogs import describe_failure
-
-            headline, lines = describe_failure(exc, timings=self.show_timings)
-            self.notify(
-                "\n".join([headline, *lines[:3]]), title="Interactive job", severity="error", timeout=12
-            )
-            return
-        if outcome.error:
-            self.notify(f"{command}\n{outcome.error}", title="Interactive job", severity="error", timeout=12)
-        elif outcome.cancelled:
-            self.notify(
-                f"Interactive job cancelled{' and deleted: ' + outcome.job_id if outcome.job_id else ''}."
-            )
-        else:
-            self.notify(f"Interactive job {outcome.job_id} ended.", timeout=6)
-        self.refresh_pane("jobs")
+async def _finished(worker: Worker[Any]) -> None:
+    """Wait until `worker` has ended, however it ends (cancelled, failed or done)."""
+    with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
+        await worker.wait()

@@ -8,7 +8,7 @@ from typing import Any
 
 
 async def wait_for(
-    pilot: Any, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition"
+    pilot: Any, predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition"
 ) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -18,9 +18,25 @@ async def wait_for(
         await pilot.pause(0.05)
 
 
-async def wait_screen(pilot: Any, app: Any, name: str, timeout: float = 15.0) -> Any:
-    await wait_for(pilot, lambda: type(app.screen).__name__ == name, timeout, what=f"screen {name}")
+async def wait_screen(pilot: Any, app: Any, name: str, timeout: float = 30.0) -> Any:
+    """The screen on top once it is `name` and composed and mounted (its on_mount has run)."""
+    await wait_for(
+        pilot,
+        lambda: type(app.screen).__name__ == name and app.screen.is_mounted,
+        timeout,
+        what=f"screen {name}",
+    )
     return app.screen
+
+
+def focused_id(app: Any) -> str:
+    """The id of the focused widget ("" when nothing has the focus)."""
+    return getattr(app.focused, "id", "") or ""
+
+
+def rendered(widget: Any) -> str:
+    """What a Static/Label shows, as plain text."""
+    return str(widget.render())
 
 
 async def wait_loaded(pilot: Any, app: Any, *panes: str) -> None:
@@ -32,7 +48,7 @@ async def wait_loaded(pilot: Any, app: Any, *panes: str) -> None:
     await pilot.pause(0.05)
 
 
-async def finish_run(pilot: Any, app: Any, timeout: float = 20.0) -> Any:
+async def finish_run(pilot: Any, app: Any, timeout: float = 30.0) -> Any:
     """Wait for the RunScreen on top to finish; returns it (still open, showing its outcome)."""
     screen = await wait_screen(pilot, app, "RunScreen")
     await wait_for(pilot, lambda: screen.finished, timeout, what="the action to finish")

@@ -14,7 +14,7 @@ from daostui.core import paths
 from daostui.core.actions import ACTIONS, BY_ID
 from daostui.handlers import HANDLERS
 from tests.conftest import make_app
-from tests.pilot_helpers import finish_run, wait_for, wait_loaded, wait_screen
+from tests.pilot_helpers import finish_run, rendered, wait_for, wait_loaded, wait_screen
 
 SIZE = (120, 35)
 
@@ -40,15 +40,18 @@ async def test_create_container_from_the_containers_pane(mode_session):
         await pilot.press("2", "n")
         form = await wait_screen(pilot, app, "CreateContainerScreen")
         await pilot.press(*"bad/label")
+        await wait_for(pilot, lambda: rendered(form.query_one("#label-problem")), what="the label refused")
         assert form.query_one("#create").disabled
-        assert "✗" in str(form.query_one("#label-problem").render()) or str(
-            form.query_one("#label-problem").render()
-        )
         await pilot.press(*["backspace"] * 9, *"results_2026")
-        assert not form.query_one("#create").disabled
-        assert "daos container create --type POSIX hpc_demo results_2026" in str(
-            form.query_one("#preview").render()
+        await wait_for(
+            pilot,
+            lambda: (
+                "daos container create --type POSIX hpc_demo results_2026"
+                in rendered(form.query_one("#preview"))
+            ),
+            what="the preview of the create",
         )
+        assert not form.query_one("#create").disabled
         await pilot.press("enter")
         run = await finish_run(pilot, app)
         assert run.succeeded, str(run.query_one("#outcome").render())
@@ -132,7 +135,6 @@ async def test_unmount_from_the_mounts_pane_and_refusal_is_the_default(demo_sess
 async def submit_job_via_form(pilot, app, program_args: str = "") -> str:
     await pilot.press("4", "n")
     form = await wait_screen(pilot, app, "JobFormScreen")
-    await pilot.pause(0.1)
     if program_args:
         form.query_one("#args").value = program_args
     form.query_one("#submit").press()
@@ -208,8 +210,8 @@ async def test_pool_request_is_saved_as_text(demo_session):
         form = await wait_screen(pilot, app, "PoolRequestScreen")
         form.query_one("#f-space").value = "50 TB"
         form.query_one("#save").press()
-        await pilot.pause(0.05)
-        assert "Justification" in str(form.query_one("#problem").render()), "missing fields are named"
+        # missing fields are named
+        await wait_for(pilot, lambda: "Justification" in rendered(form.query_one("#problem")), what="problem")
         form.query_one("#f-justification").text = "Checkpoints of a 1T-parameter model."
         form.query_one("#save").press()
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConsoleScreen", what="request saved")
@@ -260,11 +262,14 @@ async def test_destructive_actions_ask_before_running(demo_session, slow_queue):
             await pilot.pause(0.05)
             ran = len(demo_session.log)
             await app.action_do(action.id)
-            await pilot.pause(0.1)
-            assert type(app.screen).__name__ in ("ConfirmScreen", "TypeToConfirmScreen"), action.id
+            await wait_for(
+                pilot,
+                lambda: type(app.screen).__name__ in ("ConfirmScreen", "TypeToConfirmScreen"),
+                what=f"{action.id} to ask first",
+            )
             assert len(demo_session.log) == ran, f"{action.id} ran a command before confirmation"
             await pilot.press("escape")
-            await pilot.pause(0.05)
+            await wait_screen(pilot, app, "ConsoleScreen")
 
 
 async def test_quit_asks_while_an_action_runs(demo_session):
@@ -317,6 +322,8 @@ async def test_global_views_open_and_close(demo_session):
         assert app.main_screen.maximized is None
         await pilot.press("slash", *"data", "enter")
         rows = app.main_screen.pane("pools").table.model
-        assert [rows.key_at(i) for i in range(len(rows))] == ["datascience"]
+        await wait_for(
+            pilot, lambda: [rows.key_at(i) for i in range(len(rows))] == ["datascience"], what="the filter"
+        )
         await pilot.press("l")
-        assert app.main_screen.query_one("CommandLogPanel").display
+        await wait_for(pilot, lambda: app.main_screen.query_one("CommandLogPanel").display, what="the log")

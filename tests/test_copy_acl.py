@@ -16,7 +16,7 @@ from daostui.core.errors import DaosError, ValidationError
 from daostui.core.site import SiteProfile
 from daostui.daos import acl, copying
 from tests.conftest import make_app
-from tests.pilot_helpers import finish_run, wait_for, wait_loaded, wait_screen
+from tests.pilot_helpers import finish_run, rendered, wait_for, wait_loaded, wait_screen
 
 SIZE = (120, 45)
 SITE = SiteProfile()
@@ -352,7 +352,6 @@ def test_invalid_entry_refused_before_running(demo_session):
 
 
 async def test_copy_screen_validates_and_runs_the_copy(flare_session, demo_dir, tmp_path):
-    from daostui.handlers import run
     from daostui.screens.copy_data import CopyDataScreen
 
     session = flare_session
@@ -362,7 +361,7 @@ async def test_copy_screen_validates_and_runs_the_copy(flare_session, demo_dir, 
     results: list = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(CopyDataScreen(app, "hpc_demo", "checkpoints"), results.append)
+        app.push_screen(CopyDataScreen("hpc_demo", "checkpoints"), results.append)
         form = await wait_screen(pilot, app, "CopyDataScreen")
         await wait_for(pilot, lambda: form.query("#copy"), what="form composed")
         flare = form.query_one("#flare-path")
@@ -373,28 +372,24 @@ async def test_copy_screen_validates_and_runs_the_copy(flare_session, demo_dir, 
         )
         # The default destination follows the container path.
         form.query_one("#cont-path").value = "run1"
-        await pilot.pause(0.1)
-        assert flare.value == f"{base}/checkpoints/run1"
+        await wait_for(pilot, lambda: flare.value == f"{base}/checkpoints/run1", what="the default to follow")
         form.query_one("#cont-path").value = ""
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: flare.value == f"{base}/checkpoints", what="the default back")
         # Outside the project directory: refused, with the rule.
         flare.value = "/tmp/elsewhere"
-        await pilot.pause(0.1)
+        problem = form.query_one("#problem")
+        await wait_for(pilot, lambda: "outside your project directory" in rendered(problem), what="refusal")
         assert form.query_one("#copy").disabled
-        assert "outside your project directory" in str(form.query_one("#problem").render())
         flare.value = f"{base}/../x"
-        await pilot.pause(0.1)
-        assert "'..'" in str(form.query_one("#problem").render())
+        await wait_for(pilot, lambda: "'..'" in rendered(problem), what="'..' refused")
         flare.value = f"{base}/backup"
-        await pilot.pause(0.1)
-        assert not form.query_one("#copy").disabled
+        await wait_for(pilot, lambda: not form.query_one("#copy").disabled, what="a valid destination")
         form.query_one("#copy").press()
         await wait_for(pilot, lambda: results, what="the form's result")
         request = results[0]
         assert isinstance(request, copying.CopyRequest)
         assert (request.src, request.dst) == ("daos://hpc_demo/checkpoints", f"{base}/backup")
-        run(
-            app,
+        app.run_with_dialog(
             request.title,
             lambda: copying.perform_copy(session.daos, request),
             commands=copying.copy_commands(session.daos, request),
@@ -417,20 +412,24 @@ async def test_copy_screen_reverse_direction_and_escape(flare_session):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         app.push_screen(
-            CopyDataScreen(session, "hpc_demo", "checkpoints", direction=copying.FROM_FLARE), results.append
+            CopyDataScreen("hpc_demo", "checkpoints", direction=copying.FROM_FLARE), results.append
         )
         form = await wait_screen(pilot, app, "CopyDataScreen")
         await wait_for(pilot, lambda: form.query("#copy"), what="form composed")
         form.query_one("#cont-path").value = "inputs"
         form.query_one("#flare-path").value = f"{base}/datasets"
-        await pilot.pause(0.1)
-        assert f"--src {base}/datasets --dst daos://hpc_demo/checkpoints/inputs" in str(
-            form.query_one("#preview").render()
+        await wait_for(
+            pilot,
+            lambda: (
+                f"--src {base}/datasets --dst daos://hpc_demo/checkpoints/inputs"
+                in rendered(form.query_one("#preview"))
+            ),
+            what="the preview",
         )
         form.query_one("#copy").press()
         await wait_for(pilot, lambda: results, what="the form's result")
         assert results[0].direction == copying.FROM_FLARE
-        app.push_screen(CopyDataScreen(session, "hpc_demo", "checkpoints"), results.append)
+        app.push_screen(CopyDataScreen("hpc_demo", "checkpoints"), results.append)
         await wait_screen(pilot, app, "CopyDataScreen")
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(results) == 2, what="cancel")
@@ -444,12 +443,12 @@ async def test_copy_screen_without_project(demo_session):
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(CopyDataScreen(app, "hpc_demo", "checkpoints"))
+        app.push_screen(CopyDataScreen("hpc_demo", "checkpoints"))
         form = await wait_screen(pilot, app, "CopyDataScreen")
-        await wait_for(pilot, lambda: form.query("#copy"), what="form composed")
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot, lambda: "project is not set" in rendered(form.query_one("#problem")), what="the refusal"
+        )
         assert form.query_one("#copy").disabled
-        assert "project is not set" in str(form.query_one("#problem").render())
 
 
 # ---------------------------------------------------------------------- Pilot: ACL screen
@@ -465,7 +464,7 @@ async def test_acl_screen_add_and_remove(demo_session):
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(AclScreen(app, "hpc_demo", "checkpoints"))
+        app.push_screen(AclScreen("hpc_demo", "checkpoints"))
         screen = await wait_screen(pilot, app, "AclScreen")
         await wait_for(pilot, lambda: screen.query("#add"), what="form composed")
         await wait_for(pilot, lambda: screen.loaded, what="ACL loaded")
@@ -475,25 +474,29 @@ async def test_acl_screen_add_and_remove(demo_session):
 
         # Invalid names and letters: refused before anything runs.
         ran = len(demo_session.log)
+        problem = screen.query_one("#problem")
         screen.query_one("#name").value = "bad name"
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "not a valid name" in rendered(problem), what="the name refused")
         assert screen.query_one("#add").disabled
-        assert "not a valid name" in str(screen.query_one("#problem").render())
         screen.query_one("#name").value = "alice"
         screen.query_one("#perms").value = "rq"
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot, lambda: "unknown permission letter" in rendered(problem), what="letters refused"
+        )
         assert screen.query_one("#add").disabled
-        assert "unknown permission letter" in str(screen.query_one("#problem").render())
         screen.action_add()
-        await pilot.pause(0.1)
         assert app.screen is screen
         assert len(demo_session.log) == ran
 
         # Preset read-write, then add.
         screen.query_one("#perms").value = "rt"
-        await pilot.pause(0.1)
-        assert "daos container update-acl hpc_demo checkpoints --entry A::alice@:rt" in str(
-            screen.query_one("#preview").render()
+        await wait_for(
+            pilot,
+            lambda: (
+                "daos container update-acl hpc_demo checkpoints --entry A::alice@:rt"
+                in rendered(screen.query_one("#preview"))
+            ),
+            what="the preview",
         )
         assert "read data" in str(screen.query_one("#meaning").render())
         screen.query_one("#add").press()
@@ -509,8 +512,9 @@ async def test_acl_screen_add_and_remove(demo_session):
         screen.query_one("#kind").query("RadioButton")[1].value = True
         screen.query_one("#name").value = "users"
         screen.query_one("#perms").value = "rwta"
-        await pilot.pause(0.1)
-        assert "--entry A:G:users@:rwta" in str(screen.query_one("#preview").render())
+        await wait_for(
+            pilot, lambda: "--entry A:G:users@:rwta" in rendered(screen.query_one("#preview")), what="preview"
+        )
         screen.query_one("#add").press()
         run = await finish_run(pilot, app)
         assert run.succeeded
@@ -522,8 +526,9 @@ async def test_acl_screen_add_and_remove(demo_session):
         table = screen.query_one("#acl")
         row = next(i for i, a in enumerate(screen.entries) if a.principal == "alice@")
         table.move_cursor(row=row)
-        await pilot.pause(0.1)
-        assert screen.selected().principal == "alice@"
+        await wait_for(
+            pilot, lambda: getattr(screen.selected(), "principal", "") == "alice@", what="alice selected"
+        )
         screen.query_one("#remove").press()
         confirm = await wait_screen(pilot, app, "ConfirmScreen")
         assert "delete-acl hpc_demo checkpoints --principal u:alice@" in str(
@@ -545,11 +550,12 @@ async def test_acl_screen_add_and_remove(demo_session):
 
         # OWNER@ is never removed from here.
         table.move_cursor(row=next(i for i, a in enumerate(screen.entries) if a.principal == "OWNER@"))
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot, lambda: getattr(screen.selected(), "principal", "") == "OWNER@", what="OWNER@ selected"
+        )
         screen.action_remove()
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "OWNER@" in rendered(screen.query_one("#problem")), what="refusal")
         assert app.screen is screen
-        assert "OWNER@" in str(screen.query_one("#problem").render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ != "AclScreen", what="close")
 
@@ -560,7 +566,7 @@ async def test_acl_screen_shows_load_failure(demo_session):
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.push_screen(AclScreen(app, "hpc_demo", "no_such_cont"))
+        app.push_screen(AclScreen("hpc_demo", "no_such_cont"))
         screen = await wait_screen(pilot, app, "AclScreen")
         await wait_for(pilot, lambda: screen.query("#add"), what="form composed")
         await wait_for(pilot, lambda: screen.loaded, what="load attempt")

@@ -232,12 +232,10 @@ async def test_pane_meets_fault(
             )
             knobs.clear(demo_dir)
             demo_session.daos.timeout, demo_session.pbs.timeout = 60.0, 30.0
-            await wait_for(pilot, lambda: bool(shown_errors), timeout=10, what="the hang to time out")
-            await wait_for(
-                pilot, lambda: not policy.running and not failed(app, pane), timeout=10, what="recovery"
-            )
+            await wait_for(pilot, lambda: bool(shown_errors), what="the hang to time out")
+            await wait_for(pilot, lambda: not policy.running and not failed(app, pane), what="recovery")
         else:
-            await wait_for(pilot, lambda: not policy.running, timeout=10, what="the refresh to end")
+            await wait_for(pilot, lambda: not policy.running, what="the refresh to end")
         await pilot.pause(0.05)
         if (fault, pane) in REPAIRED:
             assert not failed(app, pane) and not shown_errors, error_text(app, pane)
@@ -267,9 +265,7 @@ async def test_pane_meets_fault(
             knobs.clear(demo_dir)
             demo_session.daos.timeout, demo_session.pbs.timeout = 60.0, 30.0
             app.refresh_pane(pane)
-            await wait_for(
-                pilot, lambda: not policy.running and not failed(app, pane), timeout=10, what="recovery"
-            )
+            await wait_for(pilot, lambda: not policy.running and not failed(app, pane), what="recovery")
         assert error_text(app, pane) == ""
         assert shown_keys(app, pane) == good
         assert policy.failures == 0
@@ -346,7 +342,7 @@ async def test_mounts_pane_meets_fault(
             app.refresh_pane("mounts")
         else:
             await assert_responsive(pilot, app, lambda: policy.running, strict=fault == "hung_mount")
-        await wait_for(pilot, lambda: not policy.running, timeout=10, what="mounts refresh")
+        await wait_for(pilot, lambda: not policy.running, what="mounts refresh")
         await pilot.pause(0.05)
         if fault.startswith("table"):
             assert failed(app, "mounts")
@@ -377,8 +373,7 @@ async def start_create(pilot: Any, app: Any, label: str) -> None:
     await pilot.press("2", "n")
     form = await wait_screen(pilot, app, "CreateContainerScreen")
     form.query_one("#label", Input).value = label
-    await pilot.pause(0.05)
-    assert not form.query_one("#create").disabled
+    await wait_for(pilot, lambda: not form.query_one("#create").disabled, what="the label accepted")
     await pilot.press("enter")
 
 
@@ -392,7 +387,6 @@ async def start_mount(pilot: Any, app: Any) -> None:
 async def start_submit(pilot: Any, app: Any) -> None:
     await pilot.press("4", "n")
     form = await wait_screen(pilot, app, "JobFormScreen")
-    await pilot.pause(0.05)
     form.query_one("#submit").press()
 
 
@@ -468,7 +462,7 @@ async def test_action_meets_fault(
             await pilot.pause(IN_FLIGHT)
             assert not run.finished, "a hung command keeps the dialog waiting, cancellable"
             await pilot.press("ctrl+c")
-        await wait_for(pilot, lambda: run.finished, timeout=10, what="the action to end")
+        await wait_for(pilot, lambda: run.finished, what="the action to end")
         await pilot.pause(0.05)
         text = outcome(run)
         ran_lines = [r.command_line for r in demo_session.log.entries()[ran:]]
@@ -505,7 +499,7 @@ async def test_action_meets_fault(
         demo_session.daos.timeout = 60.0
         await (start(pilot, app, "fault_cont_2") if action == "create" else start(pilot, app))
         run = await wait_screen(pilot, app, "RunScreen")
-        await wait_for(pilot, lambda: run.finished, timeout=15, what="the retry")
+        await wait_for(pilot, lambda: run.finished, what="the retry")
         assert run.succeeded, outcome(run)
         await close_run(pilot, app)
         if action == "create":

@@ -21,7 +21,7 @@ from daostui.core.wizard_progress import WizardState, save_state
 from daostui.pbs.parse import parse_jobs_json
 from daostui.transport.base import CommandResult
 from tests.conftest import FROZEN_TIME, make_app
-from tests.pilot_helpers import wait_for, wait_loaded, wait_screen
+from tests.pilot_helpers import focused_id, rendered, wait_for, wait_loaded, wait_screen
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (120, 35)
@@ -75,15 +75,25 @@ async def settle(pilot: Any) -> None:
     await pilot.pause(0.1)
 
 
-def press_then_settle(*keys: str, screen: str | None = None):
+def press_then_settle(*keys: str, screen: str | None = None, ready: Any = None):
+    """Press `keys` on the settled console; wait for `screen` and, when given, for `ready(screen)`:
+    the exact state the shot shows, never a guessed time (the suite must pass on a loaded machine)."""
+
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press(*keys)
         if screen:
-            await wait_screen(pilot, pilot.app, screen)
+            shown = await wait_screen(pilot, pilot.app, screen)
+            if ready is not None:
+                await wait_for(pilot, lambda: ready(shown), what=f"{screen} ready")
         await pilot.pause(0.2)
 
     return run_before
+
+
+def detail_loaded(screen: Any) -> bool:
+    """A detail view has shown what its query returned (its progress bar is gone)."""
+    return not screen.query_one("#loading").display
 
 
 @pytest.mark.parametrize("key", ["1", "2", "3", "4"])
@@ -104,8 +114,9 @@ def test_pool_detail_degraded(snap_compare, demo_session):
         await settle(pilot)
         pilot.app.jump("pools", "datascience")
         await pilot.press("enter")
-        await wait_screen(pilot, pilot.app, "DetailScreen")
-        await pilot.pause(0.5)
+        screen = await wait_screen(pilot, pilot.app, "DetailScreen")
+        await wait_for(pilot, lambda: detail_loaded(screen), what="the pool query")
+        await pilot.pause(0.2)
 
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)
 
@@ -114,8 +125,9 @@ def test_container_detail(snap_compare, demo_session):
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("2", "enter")
-        await wait_screen(pilot, pilot.app, "DetailScreen")
-        await pilot.pause(0.5)
+        screen = await wait_screen(pilot, pilot.app, "DetailScreen")
+        await wait_for(pilot, lambda: detail_loaded(screen), what="the container query")
+        await pilot.pause(0.2)
 
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)
 
@@ -124,7 +136,7 @@ def test_job_detail(snap_compare, demo_session):
     assert snap_compare(
         console(demo_session),
         terminal_size=SIZE,
-        run_before=press_then_settle("4", "enter", screen="DetailScreen"),
+        run_before=press_then_settle("4", "enter", screen="DetailScreen", ready=detail_loaded),
     )
 
 
@@ -132,8 +144,9 @@ def test_create_container_dialog_with_bad_label(snap_compare, demo_session):
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("2", "n")
-        await wait_screen(pilot, pilot.app, "CreateContainerScreen")
+        form = await wait_screen(pilot, pilot.app, "CreateContainerScreen")
         await pilot.press(*"my data")
+        await wait_for(pilot, lambda: rendered(form.query_one("#label-problem")), what="the label refused")
         await pilot.pause(0.1)
 
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)
@@ -177,6 +190,7 @@ def test_command_log_drawer(snap_compare, demo_session):
         panel = pilot.app.main_screen.query_one("CommandLogPanel")
         panel.set_entries(fixed_log_entries())
         await pilot.press("l")
+        await wait_for(pilot, lambda: panel.display and focused_id(pilot.app) == "log-table", what="the log")
         await pilot.pause(0.2)
 
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)
@@ -233,8 +247,9 @@ def test_share_acl_dialog(snap_compare, demo_session):
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("2", "A")
-        await wait_screen(pilot, pilot.app, "AclScreen")
-        await pilot.pause(0.8)
+        screen = await wait_screen(pilot, pilot.app, "AclScreen")
+        await wait_for(pilot, lambda: screen.loaded, what="the ACL")
+        await pilot.pause(0.2)
 
     assert snap_compare(console(demo_session), terminal_size=(120, 40), run_before=run_before)
 
@@ -243,12 +258,18 @@ def test_interactive_job_form(snap_compare, demo_session):
     assert snap_compare(
         console(demo_session),
         terminal_size=(120, 40),
-        run_before=press_then_settle("4", "i", screen="InteractiveScreen"),
+        run_before=press_then_settle(
+            "4", "i", screen="InteractiveScreen", ready=lambda s: focused_id(s.app) == "project"
+        ),
     )
 
 
 # ---------------------------------------------------------------------- wizard
-def wizard_at(state: WizardState | None, *, settle_on: str = ""):
+def wizard_at(state: WizardState | None, ready: Any, *, settle_on: str = "", settled: Any = None):
+    """Open the wizard at `state` and wait until `ready(screen)`: the step's command has finished
+    and its focus is set (the exact state the shot shows); then type `settle_on` and wait for
+    `settled(screen)`."""
+
     async def run_before(pilot: Any) -> None:
         from daostui.screens.wizard.screen import WizardScreen
 
@@ -259,24 +280,38 @@ def wizard_at(state: WizardState | None, *, settle_on: str = ""):
             paths.wizard_state_file().unlink(missing_ok=True)
         pilot.app.push_screen(WizardScreen(resume=state is not None))
         screen = await wait_screen(pilot, pilot.app, "WizardScreen")
-        await pilot.pause(0.2)
-        await wait_for(pilot, lambda: not screen.busy, what="the step's command")
+        await wait_for(pilot, lambda: not screen.busy and ready(screen), what="the step to settle")
         if settle_on:
-            await wait_for(pilot, lambda: getattr(screen.focused, "id", "") == "label", what="label focus")
             await pilot.press(*settle_on)
+            await wait_for(pilot, lambda: settled(screen), what="the typed text checked")
         await pilot.pause(0.3)
 
     return run_before
 
 
+def wizard_outcome(screen: Any) -> str:
+    return rendered(screen.query_one("#outcome"))
+
+
+def focus_on(widget_id: str) -> Any:
+    return lambda screen: focused_id(screen.app) == widget_id
+
+
+#: The saved state each step is opened at, and the state its shot shows once settled.
 WIZARD_STEPS = {
-    "environment": None,
-    "pool": WizardState(step=1, pool="datascience"),
-    "container": WizardState(step=2, pool="hpc_demo"),
-    "mount": WizardState(step=3, pool="hpc_demo", container="checkpoints"),
-    "job": WizardState(step=4, pool="hpc_demo", container="checkpoints"),
-    "submit": WizardState(
-        step=5, pool="hpc_demo", container="checkpoints", script_path="/home/aurora_user/daos_job.pbs"
+    "environment": (None, lambda screen: wizard_outcome(screen).startswith("✓")),
+    "pool": (WizardState(step=1, pool="datascience"), focus_on("pools")),
+    "container": (
+        WizardState(step=2, pool="hpc_demo"),
+        lambda screen: "container(s) in" in wizard_outcome(screen) and focused_id(screen.app) == "label",
+    ),
+    "mount": (WizardState(step=3, pool="hpc_demo", container="checkpoints"), focus_on("mount")),
+    "job": (WizardState(step=4, pool="hpc_demo", container="checkpoints"), focus_on("project")),
+    "submit": (
+        WizardState(
+            step=5, pool="hpc_demo", container="checkpoints", script_path="/home/aurora_user/daos_job.pbs"
+        ),
+        focus_on("submit"),
     ),
 }
 
@@ -284,11 +319,15 @@ WIZARD_STEPS = {
 @pytest.mark.parametrize("step", list(WIZARD_STEPS))
 def test_wizard_step(snap_compare, demo_session, step):
     size = (120, 45) if step == "job" else (120, 35)
-    assert snap_compare(console(demo_session), terminal_size=size, run_before=wizard_at(WIZARD_STEPS[step]))
+    assert snap_compare(console(demo_session), terminal_size=size, run_before=wizard_at(*WIZARD_STEPS[step]))
 
 
 def test_wizard_container_step_bad_label(snap_compare, demo_session):
-    state = WizardState(step=2, pool="hpc_demo")
-    assert snap_compare(
-        console(demo_session), terminal_size=SIZE, run_before=wizard_at(state, settle_on="checkpoints")
+    state, ready = WIZARD_STEPS["container"]
+    run_before = wizard_at(
+        state,
+        ready,
+        settle_on="checkpoints",
+        settled=lambda screen: "already exists" in rendered(screen.query_one("#label-problem")),
     )
+    assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)

@@ -17,7 +17,7 @@ from daostui.core import paths
 from daostui.core.wizard_progress import STEPS, WizardState, load_state, save_state
 from daostui.screens.wizard.screen import WizardScreen
 from tests.conftest import make_app
-from tests.pilot_helpers import wait_for
+from tests.pilot_helpers import focused_id, rendered, wait_for, wait_screen
 
 SIZE = (120, 40)
 
@@ -38,31 +38,44 @@ def wizard(app) -> WizardScreen:
 
 
 def outcome(app) -> str:
-    return str(app.screen.query_one("#outcome").render())
+    return rendered(app.screen.query_one("#outcome"))
 
 
-async def idle(pilot, app) -> None:
-    await wait_for(pilot, lambda: not wizard(app).busy, what="the wizard's command to finish")
-    await pilot.pause(0.05)
+async def command_done(pilot, app, done, what: str) -> None:
+    """Wait until the step's command has finished and `done()` holds. Never "not busy" alone: a
+    key's command may not have started yet when the key press returns (on a loaded machine)."""
+    await wait_for(pilot, lambda: not wizard(app).busy and done(), what=what)
+
+
+async def focused(pilot, app, widget_id: str) -> None:
+    """Wait until the step has put the focus where the next key press goes."""
+    await wait_for(pilot, lambda: focused_id(app) == widget_id, what=f"focus on #{widget_id}")
 
 
 async def open_wizard(pilot, app) -> WizardScreen:
-    await wait_for(pilot, lambda: {"pools", "containers"} <= app.data.loaded, what="first refresh")
+    """Press w once the console has refreshed (or failed to) and wait for the environment check."""
+    await wait_for(
+        pilot,
+        lambda: {"pools", "containers"} <= app.data.loaded or app.policies["pools"].failures,
+        what="first refresh",
+    )
     await pilot.press("w")
-    await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), what="wizard")
-    await idle(pilot, app)
-    return wizard(app)
+    screen = await wait_screen(pilot, app, "WizardScreen")
+    # the environment check starts as the wizard opens
+    await command_done(pilot, app, lambda: outcome(app).startswith(("✓", "✗")), "the environment check")
+    return screen
 
 
 async def to_container_step(pilot, app) -> WizardScreen:
     screen = await open_wizard(pilot, app)
-    assert screen.env_ok, outcome(app)
+    assert screen.steps["environment"].ok, outcome(app)
     await pilot.press("ctrl+n")  # environment → pool
     assert screen.state.step_id == "pool"
     assert screen.state.pool == "hpc_demo"  # first pool highlighted
     await pilot.press("ctrl+n")  # pool → container
-    await idle(pilot, app)
     assert screen.state.step_id == "container"
+    await command_done(pilot, app, lambda: "container(s) in hpc_demo" in outcome(app), "the container list")
+    await focused(pilot, app, "label")
     return screen
 
 
@@ -72,37 +85,45 @@ async def test_whole_wizard_from_nothing_to_a_finished_job(demo_session, demo_di
         screen = await to_container_step(pilot, app)
         # 3. container: type a label and press enter (creates it with the default preset, rd_fac:1)
         await pilot.press(*"wiz_data", "enter")
-        await idle(pilot, app)
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Created", "✗")), "the create")
         assert screen.state.container == "wiz_data", outcome(app)
         assert screen.state.created_container
+        await focused(pilot, app, "next")
         await pilot.press("ctrl+n")
         # 4. mount: enter on the focused Mount button, then enter on the write/read check
         assert screen.state.step_id == "mount"
-        await pilot.pause(0.1)
+        await focused(pilot, app, "mount")
         await pilot.press("enter")
-        await idle(pilot, app)
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Mounted", "✗")), "the mount")
         assert screen.state.mounted_by_wizard, outcome(app)
+        await focused(pilot, app, "write-check")
         await pilot.press("enter")
-        await idle(pilot, app)
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Wrote", "✗")), "the write check")
         assert screen.state.write_checked, outcome(app)
         await pilot.press("ctrl+n")
         # 5. job: go to Program (7 tabs from Project), replace it, give arguments
         assert screen.state.step_id == "job"
-        await pilot.pause(0.2)
-        await pilot.press(*["tab"] * 7, "ctrl+u", *"touch", "tab")
+        await focused(pilot, app, "project")
+        await pilot.press(*["tab"] * 7)
+        await focused(pilot, app, "program")
+        await pilot.press("ctrl+u", *"touch", "tab")
         result_file = compute_root / "hpc_demo" / "wiz_data" / "written-by-job.txt"
         await pilot.press(*str(result_file))
+        await wait_for(
+            pilot, lambda: screen.query_one("#args").value == str(result_file), what="the arguments"
+        )
         await pilot.press("ctrl+n")  # saves the script, then moves on
         assert screen.state.step_id == "submit", outcome(app)
         script = Path(screen.state.script_path)
         # 6. submit with enter on the focused Submit button
-        await pilot.pause(0.1)
+        await focused(pilot, app, "submit")
         await pilot.press("enter")
-        await idle(pilot, app)
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Submitted", "✗")), "qsub")
         assert screen.state.job_id, outcome(app)
         job_id = screen.state.job_id
-        summary = str(screen.query_one("#summary").render())
+        summary = rendered(screen.query_one("#summary"))
         assert "wiz_data (created)" in summary and "qsub" in summary and "fusermount3 -u" in summary
+        await focused(pilot, app, "finish")
         await pilot.press("enter")  # Finish: follow my job
         await wait_for(pilot, lambda: type(app.screen).__name__ == "OutputScreen", what="job output")
 
@@ -139,14 +160,16 @@ async def test_bad_and_existing_labels_are_refused_before_anything_runs(demo_ses
         screen = await to_container_step(pilot, app)
         ran_before = len(demo_session.log)
         await pilot.press(*"bad label!")
-        problem = str(screen.query_one("#label-problem").render())
-        assert "✗" in problem
+        problem = screen.query_one("#label-problem")
+        await wait_for(pilot, lambda: "✗" in rendered(problem), what="the label refused")
         assert screen.query_one("#create").disabled
         await pilot.press("enter")
         await pilot.press(*["backspace"] * 10, *"checkpoints")
-        assert "already exists" in str(screen.query_one("#label-problem").render())
+        await wait_for(
+            pilot, lambda: "already exists" in rendered(problem), what="the existing label refused"
+        )
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "already exists" in outcome(app), what="enter refused")
         assert not any("create" in r.argv for r in demo_session.log.entries()[ran_before:])
         await pilot.press("ctrl+n")
         assert screen.state.step_id == "container"
@@ -162,15 +185,16 @@ async def test_back_keeps_entries_and_resume_after_leaving(demo_session):
         options.focus()
         options.highlighted = options.get_option_index("checkpoints")
         await pilot.press("enter")
-        assert screen.state.container == "checkpoints"
+        await wait_for(pilot, lambda: screen.state.container == "checkpoints", what="the container picked")
         await pilot.press("ctrl+n", "ctrl+n")  # mount → job
         assert screen.state.step_id == "job"
-        await pilot.pause(0.2)
+        await focused(pilot, app, "project")
         await pilot.press("tab", "tab", "ctrl+u", *"my_named_job")  # job name field
+        await wait_for(pilot, lambda: screen.query_one("#name").value == "my_named_job", what="the name")
         await pilot.press("ctrl+b")  # back to mount: the entries are remembered
         assert screen.state.job["name"] == "my_named_job"
         await pilot.press("ctrl+n")
-        await pilot.pause(0.2)
+        await focused(pilot, app, "project")
         assert screen.query_one("#name").value == "my_named_job"
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, WizardScreen), what="leaving")
@@ -178,11 +202,10 @@ async def test_back_keeps_entries_and_resume_after_leaving(demo_session):
         assert saved.step_id == "job" and saved.container == "checkpoints"
         # reopening offers to resume; `y` resumes at the same step with the same entries
         await pilot.press("w")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="resume question")
+        await wait_screen(pilot, app, "ConfirmScreen")
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), what="wizard")
-        await pilot.pause(0.3)
-        resumed = wizard(app)
+        resumed = await wait_screen(pilot, app, "WizardScreen")
+        await focused(pilot, app, "project")  # the job step restored its fields
         assert resumed.state.step_id == "job" and resumed.state.pool == "hpc_demo"
         assert resumed.query_one("#name").value == "my_named_job"
 
@@ -194,12 +217,13 @@ async def test_queue_limit_breach_is_refused_in_the_job_step(demo_session):
         save_state(paths.wizard_state_file(), state)
         await wait_for(pilot, lambda: "jobs" in app.data.loaded and app.data.queues, what="queues")
         app.push_screen(WizardScreen(resume=True))
-        await pilot.pause(0.3)
-        screen = wizard(app)
+        screen = await wait_screen(pilot, app, "WizardScreen")
         assert screen.state.step_id == "job"
+        await focused(pilot, app, "project")
         await pilot.press("tab", "tab", "tab", "ctrl+u", *"64")  # nodes: debug allows 1–2
-        problems = str(screen.query_one("#problems").render())
-        assert "node" in problems.lower() and "debug" in problems.lower()
+        problems = screen.query_one("#problems")
+        await wait_for(pilot, lambda: "debug" in rendered(problems).lower(), what="the limit named")
+        assert "node" in rendered(problems).lower()
         await pilot.press("ctrl+n")
         assert screen.state.step_id == "job"
         assert not screen.state.script_path
@@ -214,8 +238,8 @@ async def test_qsub_error_then_retry_without_reentering(demo_session, demo_dir):
         save_state(paths.wizard_state_file(), state)
         await wait_for(pilot, lambda: {"pools", "jobs"} <= app.data.loaded, what="refresh")
         app.push_screen(WizardScreen(resume=True))
-        await pilot.pause(0.3)
-        screen = wizard(app)
+        screen = await wait_screen(pilot, app, "WizardScreen")
+        await focused(pilot, app, "project")  # the job step restored its fields
         await pilot.press("ctrl+n")
         assert screen.state.step_id == "submit", outcome(app)
         knobs.add_fault(
@@ -226,16 +250,29 @@ async def test_qsub_error_then_retry_without_reentering(demo_session, demo_dir):
             exit=1,
             stderr="qsub: No active allocation found for project hpc_demo\n",
         )
+        await focused(pilot, app, "submit")
         await pilot.press("enter")
-        await idle(pilot, app)
+        await command_done(pilot, app, lambda: outcome(app).startswith("✗"), "qsub to fail")
         text = outcome(app)
         assert "✗" in text and "qsub" in text and "No active allocation" in text
         assert "what to do" in text
         assert not screen.state.job_id
         assert not screen.query_one("#submit").disabled
         await pilot.click("#submit")  # retry: the fault is spent, same script
-        await idle(pilot, app)
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Submitted", "✗")), "qsub again")
         assert screen.state.job_id, outcome(app)
+
+
+def test_every_step_is_a_widget_of_its_own_module():
+    """One module per step, in the order of the saved state's steps, each saying what it shows."""
+    from daostui.core.wizard_progress import STEP_IDS
+    from daostui.screens.wizard.screen import STEP_TYPES
+    from daostui.screens.wizard.step import WizardStep
+
+    assert tuple(kind.STEP_ID for kind in STEP_TYPES) == STEP_IDS
+    for kind in STEP_TYPES:
+        assert kind.__module__ == f"daostui.screens.wizard.{kind.STEP_ID}"
+        assert kind.enter is not WizardStep.enter, kind.__name__
 
 
 def test_state_file_is_lenient(tmp_path: Path):
@@ -252,18 +289,15 @@ async def test_missing_daos_is_explained_and_the_module_prelude_offered(demo_ses
     demo_session.daos.program = "daos-not-installed"
     app = make_app(demo_session, frozen=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(
-            pilot, lambda: "pools" in app.data.loaded or app.policies["pools"].failures, what="refresh"
-        )
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), what="wizard")
-        await idle(pilot, app)
-        screen = wizard(app)
-        status = str(screen.query_one("#env-status").render())
-        assert "module load daos/base" in status and not screen.env_ok
+        screen = await open_wizard(pilot, app)
+        status = rendered(screen.query_one("#env-status"))
+        assert "module load daos/base" in status and not screen.steps["environment"].ok
         assert screen.query_one("#env-prelude").display
+        ran_before = len(demo_session.log)
         await pilot.click("#env-prelude")
-        await idle(pilot, app)
+        await command_done(
+            pilot, app, lambda: len(demo_session.log) > ran_before, "the check again, through the prelude"
+        )
         assert demo_session.uses_prelude and demo_session.transport.prelude is not None
         ran = [r for r in demo_session.log.entries() if r.wrapped_argv]
         assert ran and "module load daos/base" in " ".join(ran[-1].wrapped_argv), (

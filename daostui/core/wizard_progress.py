@@ -1,8 +1,9 @@
 """The guided wizard's steps, saved progress and final summary (Textual-free).
 
-The screen (`daostui/screens/wizard.py`) only shows this state and sends intents. Keeping the
-state here, as a plain dataclass saved as JSON in the state dir, is what lets a user leave with
-`esc` and resume days later, and lets tests check what the wizard remembers without a terminal.
+The screens (`daostui/screens/wizard/`, one widget per step) only show this state and send
+intents. Keeping the state here, as a plain dataclass saved as JSON in the state dir, is what lets
+a user leave with `esc` and resume days later, and lets tests check what the wizard remembers
+without a terminal.
 """
 
 from __future__ import annotations

@@ -10,17 +10,16 @@ the container, the files keep their modes) is spelled out.
 from __future__ import annotations
 
 import shlex
-from typing import Any
 
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from daostui.core.errors import ValidationError
+from daostui.core.failures import report_failure
 from daostui.daos.acl import (
     OWNER,
     POSIX_ADVICE,
@@ -34,30 +33,17 @@ from daostui.daos.acl import (
     permissions_legend,
     short_permissions,
 )
-from daostui.screens.dialogs import DIALOG_CSS, ConfirmScreen, describe_failure
+from daostui.screens.base import DialogScreen
+from daostui.screens.dialogs import ConfirmScreen
 
 CUSTOM = "custom"
 
 
-class AclScreen(ModalScreen[None]):
-    DEFAULT_CSS = (
-        "AclScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    AclScreen .dialog { width: 110; }
-    AclScreen DataTable { height: auto; max-height: 10; margin-bottom: 1; }
-    AclScreen RadioSet { width: 100%; }
-    AclScreen #problem { color: $error; height: auto; }
-    AclScreen #notes { color: $warning; height: auto; }
-    AclScreen #preview, AclScreen #legend, AclScreen #owner { color: $text-muted; }
-    AclScreen Collapsible { margin-top: 1; }
-    """
-    )
+class AclScreen(DialogScreen[None]):
     BINDINGS = [Binding("escape", "close", "Close"), Binding("delete", "remove", "Remove entry")]
 
-    def __init__(self, app: Any, pool: str, cont: str) -> None:
+    def __init__(self, pool: str, cont: str) -> None:
         super().__init__()
-        self.session = getattr(app, "session", app)
         self.pool = pool
         self.cont = cont
         self.entries: list[Ace] = []
@@ -65,7 +51,7 @@ class AclScreen(ModalScreen[None]):
         self.load_error = ""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="dialog -wide"):
             yield Label(f"Share container {self.pool}/{self.cont}", classes="title")
             yield Static("Loading the ACL…", id="owner")
             table: DataTable[str] = DataTable(id="acl", cursor_type="row", zebra_stripes=True)
@@ -103,17 +89,17 @@ class AclScreen(ModalScreen[None]):
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
         """Read the ACL again from `daos cont get-prop` (after a change, or on open)."""
-        self.run_worker(self._load(), group="acl", exclusive=True, exit_on_error=False)
+        self.run_worker(self._load, group="acl", exclusive=True, exit_on_error=False)
 
     async def _load(self) -> None:
-        daos = self.session.daos
+        daos = self.host.session.daos
         try:
             props = await daos.cont_get_prop(self.pool, self.cont)
         except Exception as exc:  # noqa: BLE001 - any failure is shown in the dialog
-            headline, lines = describe_failure(exc, timings=False)
-            self.load_error = headline
+            failure = report_failure(exc, f"ACL of {self.pool}/{self.cont}", timings=self.host.show_timings)
+            self.load_error = failure.headline
             self.loaded = True
-            self.query_one("#owner", Static).update(escape("\n".join([f"✗ {headline}", *lines[:4]])))
+            self.query_one("#owner", Static).update(escape(failure.text(prefix="✗ ", limit=4)))
             return
         self.load_error = ""
         self.entries = parse_acl(props.acl)
@@ -180,9 +166,9 @@ class AclScreen(ModalScreen[None]):
             meaning = ace.describe()
             notes = advice(ace)
             preview = "$ " + shlex.join(
-                self.session.daos.argv_cont_update_acl(self.pool, self.cont, str(ace))
+                self.host.session.daos.argv_cont_update_acl(self.pool, self.cont, str(ace))
             )
-        readonly = bool(getattr(self.session, "readonly", False))
+        readonly = self.host.session.readonly
         if readonly:
             problem = "read-only session: the ACL cannot be changed"
         self.query_one("#meaning", Static).update(escape(meaning))
@@ -202,19 +188,16 @@ class AclScreen(ModalScreen[None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#add")
     def action_add(self) -> None:
-        if getattr(self.session, "readonly", False):
+        if self.host.session.readonly:
             return
         try:
             ace = self.entry()
         except ValidationError as exc:
             self._show("#problem", str(exc))
             return
-        from daostui.handlers import run
-
-        daos = self.session.daos
+        daos = self.host.session.daos
         pool, cont, text = self.pool, self.cont, str(ace)
-        run(
-            self.app,  # type: ignore[arg-type]
+        self.host.run_with_dialog(
             f"Share {pool}/{cont}: {text}",
             lambda: daos.cont_update_acl(pool, cont, text),
             commands=[daos.argv_cont_update_acl(pool, cont, text)],
@@ -225,7 +208,7 @@ class AclScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#remove")
     def action_remove(self) -> None:
-        if getattr(self.session, "readonly", False):
+        if self.host.session.readonly:
             return
         ace = self.selected()
         if ace is None:
@@ -236,17 +219,14 @@ class AclScreen(ModalScreen[None]):
                 "#problem", "OWNER@ is not removed from here: it could lock you out of your own container."
             )
             return
-        daos = self.session.daos
+        daos = self.host.session.daos
         pool, cont, principal = self.pool, self.cont, ace.delete_principal
         argv = daos.argv_cont_delete_acl(pool, cont, principal)
 
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            from daostui.handlers import run
-
-            run(
-                self.app,  # type: ignore[arg-type]
+            self.host.run_with_dialog(
                 f"Unshare {pool}/{cont}: {principal}",
                 lambda: daos.cont_delete_acl(pool, cont, principal),
                 commands=[argv],

@@ -19,11 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from daostui.screens.dialogs import DIALOG_CSS
+from daostui.screens.base import DialogScreen
 
 
-class PromptScreen(ModalScreen[list[str] | None]):
-    DEFAULT_CSS = "PromptScreen { align: center middle; }\n" + DIALOG_CSS
+class PromptScreen(DialogScreen[list[str] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, instructions: str, prompts: Sequence[tuple[str, bool]]) -> None:
@@ -68,8 +67,7 @@ class PromptScreen(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
-class TrustHostScreen(ModalScreen[bool]):
-    DEFAULT_CSS = "TrustHostScreen { align: center middle; }\n" + DIALOG_CSS
+class TrustHostScreen(DialogScreen[bool]):
     BINDINGS = [Binding("escape,n", "answer(False)", "No")]
 
     def __init__(self, host: str, port: int, key_type: str, fingerprint: str) -> None:

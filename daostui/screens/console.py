@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -60,23 +61,17 @@ class JobsPane(ResourcePane[Any]):
 
 
 class TabStrip(QuietStatic):
+    """Narrow terminals: the four panes as tabs, the focused one highlighted."""
+
     FIXED_HEIGHT = True
-    DEFAULT_CSS = "TabStrip { height: 1; display: none; background: $panel; }"
 
 
 class HintLine(QuietStatic):
-    DEFAULT_CSS = "HintLine { height: auto; display: none; background: $warning 20%; padding: 0 1; }"
+    """A non-blocking hint above the panes (the first-start offer of the guided setup)."""
 
 
 class ConsoleScreen(Screen[None]):
     AUTO_FOCUS = "#pools-table"
-    DEFAULT_CSS = """
-    ConsoleScreen #panes { grid-size: 2 2; grid-gutter: 0 0; height: 1fr; }
-    ConsoleScreen.-narrow #panes { grid-size: 1 1; }
-    ConsoleScreen.-narrow ResourcePane { display: none; }
-    ConsoleScreen.-narrow ResourcePane.-active { display: block; }
-    ConsoleScreen.-narrow TabStrip { display: block; }
-    """
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
@@ -119,11 +114,12 @@ class ConsoleScreen(Screen[None]):
         yield CommandLogPanel(id="log")
         yield Footer()
 
+    class Ready(Message):
+        """The console is composed: the app fills the header and starts refreshing."""
+
     def on_mount(self) -> None:
         self._apply_width(self.size.width)
-        ready = getattr(self.app, "console_ready", None)
-        if ready is not None:
-            ready()
+        self.post_message(self.Ready())
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)

@@ -9,14 +9,12 @@ the request, the caller runs it behind a RunScreen (progress, cancel, final repo
 from __future__ import annotations
 
 import shlex
-from typing import Any
 
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from daostui.core.errors import ValidationError
@@ -30,33 +28,14 @@ from daostui.daos.copying import (
     default_flare_path,
     project_dir,
 )
-from daostui.screens.dialogs import DIALOG_CSS
+from daostui.screens.base import DialogScreen
 
 
-class CopyDataScreen(ModalScreen[CopyRequest | None]):
-    DEFAULT_CSS = (
-        "CopyDataScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    CopyDataScreen RadioSet { width: 100%; }
-    CopyDataScreen #problem { color: $error; height: auto; }
-    CopyDataScreen #preview { color: $text-muted; margin-top: 1; }
-    CopyDataScreen #note { color: $text-muted; }
-    """
-    )
+class CopyDataScreen(DialogScreen[CopyRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(
-        self,
-        session_or_app: Any,
-        pool: str,
-        cont: str,
-        *,
-        cont_path: str = "",
-        direction: str = TO_FLARE,
-    ) -> None:
+    def __init__(self, pool: str, cont: str, *, cont_path: str = "", direction: str = TO_FLARE) -> None:
         super().__init__()
-        self.session = getattr(session_or_app, "session", session_or_app)
         self.pool = pool
         self.cont = cont
         self.initial_cont_path = cont_path
@@ -65,16 +44,16 @@ class CopyDataScreen(ModalScreen[CopyRequest | None]):
 
     # ------------------------------------------------------------------ layout
     def _project_dir(self) -> str:
+        session = self.host.session
         try:
-            return project_dir(self.session.site, self.session.project, self.session.user)
+            return project_dir(session.site, session.project, session.user)
         except ValidationError:
             return ""
 
     def _default_flare(self, cont_path: str) -> str:
+        session = self.host.session
         try:
-            return default_flare_path(
-                self.session.site, self.session.project, self.cont, cont_path, self.session.user
-            )
+            return default_flare_path(session.site, session.project, self.cont, cont_path, session.user)
         except ValidationError:
             return ""
 
@@ -108,15 +87,16 @@ class CopyDataScreen(ModalScreen[CopyRequest | None]):
 
     def request(self) -> CopyRequest:
         """The request the form describes; raises ValidationError naming the broken rule."""
+        session = self.host.session
         return build_request(
             self.direction(),
             self.pool,
             self.cont,
             self.query_one("#cont-path", Input).value,
             self.query_one("#flare-path", Input).value,
-            site=self.session.site,
-            project=self.session.project,
-            user=self.session.user,
+            site=session.site,
+            project=session.project,
+            user=session.user,
         )
 
     @on(Input.Changed, "#cont-path")
@@ -139,7 +119,7 @@ class CopyDataScreen(ModalScreen[CopyRequest | None]):
         except ValidationError as exc:
             problem = str(exc)
         else:
-            preview = "$ " + shlex.join(request.argv(self.session.daos))
+            preview = "$ " + shlex.join(request.argv(self.host.session.daos))
             if request.direction == FROM_FLARE:
                 preview += "\n(the flare directory's contents land in the container path; existing files are overwritten)"
             else:

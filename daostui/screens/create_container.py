@@ -14,26 +14,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
 from daostui.core.errors import ValidationError
 from daostui.daos.labels import label_problem
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
-from daostui.screens.dialogs import DIALOG_CSS
+from daostui.screens.base import DialogScreen
 
 
-class CreateContainerScreen(ModalScreen[ContainerCreateRequest | None]):
-    DEFAULT_CSS = (
-        "CreateContainerScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    CreateContainerScreen RadioSet { width: 100%; }
-    CreateContainerScreen #label-problem { color: $error; height: auto; }
-    CreateContainerScreen #preview { color: $text-muted; margin-top: 1; }
-    CreateContainerScreen Input { margin-bottom: 0; }
-    """
-    )
+class CreateContainerScreen(DialogScreen[ContainerCreateRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, pool: str, existing: set[str], *, label: str = "") -> None:

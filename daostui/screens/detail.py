@@ -19,14 +19,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, LoadingIndicator, Static
 
-from daostui.screens.dialogs import describe_failure
+from daostui.core.failures import report_failure
+from daostui.screens.base import DialogScreen
 from daostui.widgets.gauge import human_bytes, tier_gauge
 
 if TYPE_CHECKING:
-    from daostui.app import DaosTui
+    from daostui.host import ConsoleHost
     from daostui.transport.base import CommandResult
 
 
@@ -39,15 +39,7 @@ def kv_table(rows: Sequence[tuple[str, Any]]) -> Table:
     return table
 
 
-class DetailScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    DetailScreen { align: center middle; }
-    DetailScreen > VerticalScroll { width: 110; max-width: 98%; height: 90%; border: thick $accent;
-                                    background: $surface; padding: 0 1; }
-    DetailScreen .title { text-style: bold; }
-    DetailScreen .commands { color: $text-muted; }
-    DetailScreen LoadingIndicator { height: 1; }
-    """
+class DetailScreen(DialogScreen[None]):
     BINDINGS = [Binding("escape,q", "close", "Close"), Binding("r", "reload", "Reload")]
 
     def __init__(
@@ -59,7 +51,7 @@ class DetailScreen(ModalScreen[None]):
         self._load = load
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog -wide -tall -panel"):
             yield Label(self._title, classes="title")
             yield Static(
                 escape("\n".join("$ " + shlex.join(list(c)) for c in self._commands)), classes="commands"
@@ -72,17 +64,14 @@ class DetailScreen(ModalScreen[None]):
 
     def action_reload(self) -> None:
         self.query_one("#loading").display = True
-        self.run_worker(self._fetch(), exclusive=True, group="detail", exit_on_error=False)
+        self.run_worker(self._fetch, exclusive=True, group="detail", exit_on_error=False)
 
     async def _fetch(self) -> None:
         try:
             body: RenderableType = await self._load()
         except Exception as exc:  # noqa: BLE001 - shown, never fatal
-            from daostui.core import errorlog
-
-            errorlog.record(exc, self._title)
-            headline, lines = describe_failure(exc, timings=self.app.show_timings)
-            body = Text("\n".join([headline, *lines]), style="red")
+            failure = report_failure(exc, self._title, timings=self.host.show_timings)
+            body = Text(failure.text(), style="red")
         self.query_one("#loading").display = False
         self.query_one("#body", Static).update(body)
 
@@ -91,8 +80,8 @@ class DetailScreen(ModalScreen[None]):
 
 
 # ---------------------------------------------------------------------- per resource
-def pool_detail(app: DaosTui, key: str) -> DetailScreen:
-    daos = app.session.daos
+def pool_detail(host: ConsoleHost, key: str) -> DetailScreen:
+    daos = host.session.daos
 
     async def load() -> RenderableType:
         pool = await daos.pool_query(key)
@@ -136,18 +125,18 @@ def pool_detail(app: DaosTui, key: str) -> DetailScreen:
     return DetailScreen(f"Pool {key}", [daos.argv_pool_query(key)], load)
 
 
-def container_detail(app: DaosTui, key: str) -> DetailScreen | None:
-    pool = app.data.selected_pool
-    row = app.data.container(pool, key)
+def container_detail(host: ConsoleHost, key: str) -> DetailScreen | None:
+    pool = host.data.selected_pool
+    row = host.data.container(pool, key)
     if row is None:
         return None
     name = row.label or row.uuid
-    daos = app.session.daos
+    daos = host.session.daos
 
     async def load() -> RenderableType:
         info = await daos.cont_query(pool, name)
         props = await daos.cont_get_prop(pool, name)
-        app.data.props[(pool, name)] = props
+        host.data.props[(pool, name)] = props
         health = props.health or "?"
         rows: list[tuple[str, Any]] = [
             ("Health", Text(health, style="bold red" if props.unclean else "green")),
@@ -188,11 +177,11 @@ def container_detail(app: DaosTui, key: str) -> DetailScreen | None:
     )
 
 
-def mount_detail(app: DaosTui, key: str) -> DetailScreen | None:
-    mount = app.data.mount(key)
+def mount_detail(host: ConsoleHost, key: str) -> DetailScreen | None:
+    mount = host.data.mount(key)
     if mount is None:
         return None
-    mounts = app.session.mounts
+    mounts = host.session.mounts
 
     async def load() -> RenderableType:
         health = await mounts.probe(mount.path)
@@ -210,8 +199,8 @@ def mount_detail(app: DaosTui, key: str) -> DetailScreen | None:
     return DetailScreen(f"dfuse mount {key}", [mounts.argv_probe(mount.path)], load)
 
 
-def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
-    pbs = app.session.pbs
+def job_detail(host: ConsoleHost, key: str) -> DetailScreen | None:
+    pbs = host.session.pbs
 
     async def load() -> RenderableType:
         result = await pbs.status([key])
@@ -223,7 +212,7 @@ def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
                 "(see ALCF's 'Job missing from queue').",
                 style="yellow",
             )
-            known = app.data.tracker.get(key)
+            known = host.data.tracker.get(key)
             if known is None or known.state == "LOST":
                 return note
             note.append(" Showing the last status seen.")
@@ -254,24 +243,20 @@ def job_detail(app: DaosTui, key: str) -> DetailScreen | None:
     return DetailScreen(f"Job {key}", [pbs.argv_status([key])], load)
 
 
-def detail_screen_for(app: DaosTui, pane: str, key: str) -> DetailScreen | None:
-    builders: dict[str, Callable[[DaosTui, str], DetailScreen | None]] = {
+def detail_screen_for(host: ConsoleHost, pane: str, key: str) -> DetailScreen | None:
+    """The detail view of the row keyed `key` in `pane` (None when the row is gone)."""
+    builders: dict[str, Callable[[ConsoleHost, str], DetailScreen | None]] = {
         "pools": pool_detail,
         "containers": container_detail,
         "mounts": mount_detail,
         "jobs": job_detail,
     }
-    return builders[pane](app, key)
+    return builders[pane](host, key)
 
 
-class CommandDetailScreen(ModalScreen[None]):
+class CommandDetailScreen(DialogScreen[None]):
     """One command-log entry: the command (copyable), where and when it ran, stdout and stderr."""
 
-    DEFAULT_CSS = """
-    CommandDetailScreen { align: center middle; }
-    CommandDetailScreen > VerticalScroll { width: 110; max-width: 98%; height: 90%; border: thick $accent;
-                                           background: $surface; padding: 0 1; }
-    """
     BINDINGS = [Binding("escape,q", "close", "Close"), Binding("c", "copy", "Copy command")]
 
     def __init__(self, result: CommandResult) -> None:
@@ -291,11 +276,11 @@ class CommandDetailScreen(ModalScreen[None]):
         ]
         if r.wrapped_argv:
             rows.append(("Executed as", shlex.join(r.wrapped_argv)))
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog -wide -tall -panel"):
             yield Static(kv_table(rows))
-            yield Label("stdout", classes="title")
+            yield Label("stdout")
             yield Static(Text(r.stdout[-20000:] or "(empty)"))
-            yield Label("stderr", classes="title")
+            yield Label("stderr")
             yield Static(Text((r.stderr or r.error)[-20000:] or "(empty)"))
 
     def action_copy(self) -> None:

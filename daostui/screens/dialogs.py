@@ -15,31 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
+from textual.worker import Worker
 
-from daostui.core import errorlog
-from daostui.core.errors import CommandError, DaostuiError
+from daostui.core.failures import Failure, report_failure
+from daostui.screens.base import DialogScreen
 from daostui.transport.base import CommandResult
-
-DIALOG_CSS = """
-.dialog {
-    width: 84;
-    max-width: 95%;
-    height: auto;
-    max-height: 90%;
-    border: thick $accent;
-    background: $surface;
-    padding: 1 2;
-}
-.dialog .title { text-style: bold; margin-bottom: 1; }
-.dialog .commands { color: $text-muted; margin: 1 0; }
-.dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-.dialog .buttons Button { margin-left: 2; }
-.dialog .error { color: $error; }
-.dialog .ok { color: $success; }
-.dialog .hint { color: $warning; }
-"""
 
 
 def command_lines(commands: Sequence[Sequence[str]]) -> str:
@@ -48,10 +29,9 @@ def command_lines(commands: Sequence[Sequence[str]]) -> str:
     return "\n".join(f"$ {shlex.join(list(argv))}" for argv in commands)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
     """Yes/no, showing the command that will run."""
 
-    DEFAULT_CSS = "ConfirmScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
 
     def __init__(
@@ -91,10 +71,9 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class TypeToConfirmScreen(ModalScreen[tuple[bool, bool] | None]):
+class TypeToConfirmScreen(DialogScreen[tuple[bool, bool] | None]):
     """Destroying data: the user types the name to confirm; offers --force when it is in use."""
 
-    DEFAULT_CSS = "TypeToConfirmScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
@@ -153,34 +132,7 @@ class TypeToConfirmScreen(ModalScreen[tuple[bool, bool] | None]):
         self.dismiss(None)
 
 
-def describe_failure(exc: BaseException, *, timings: bool = True) -> tuple[str, list[str]]:
-    """(headline, detail lines) for any error an action can meet.
-
-    `timings=False` leaves durations out (snapshot tests: wall-clock durations are never stable)."""
-    if isinstance(exc, CommandError):
-        lines: list[str] = []
-        result = exc.result
-        if result is not None:
-            lines.append(f"command: {result.command_line}")
-            took = f" after {result.duration:.1f}s" if timings else ""
-            lines.append(f"outcome: {result.outcome}{took} on {result.where}")
-            stderr = result.stderr.strip() or result.error
-            if stderr:
-                lines.append("stderr:")
-                lines.extend("  " + line for line in stderr.splitlines()[-12:])
-        if exc.hint:
-            lines.append(f"what to do: {exc.hint}")
-        return str(exc), lines
-    if isinstance(exc, DaostuiError):
-        return str(exc), [f"what to do: {exc.hint}"] if exc.hint else []
-    from daostui.core import paths
-
-    return f"{type(exc).__name__}: {exc}", [
-        f"This is a bug in daostui: the traceback is in {paths.error_log_file()}; please report it."
-    ]
-
-
-class RunScreen(ModalScreen[Any]):
+class RunScreen(DialogScreen[Any]):
     """Runs one action's commands in the background with progress, then shows the outcome.
 
     The work runs in an App-owned worker: closing the dialog (esc) does not cancel it; the outcome
@@ -188,14 +140,6 @@ class RunScreen(ModalScreen[Any]):
     command's process group.
     """
 
-    DEFAULT_CSS = (
-        "RunScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    RunScreen LoadingIndicator { height: 1; }
-    RunScreen #ran { color: $text-muted; }
-    """
-    )
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("enter", "close", "Close", show=False),
@@ -217,11 +161,12 @@ class RunScreen(ModalScreen[Any]):
         self._commands = commands
         self._success = success or (lambda _result: "Done.")
         self._on_done = on_done
-        self._worker: Any = None
+        self._worker: Worker[None] | None = None
         self.finished = False
         self.succeeded = False
         self.result: Any = None
         self.error: BaseException | None = None
+        self.failure: Failure | None = None
         self._ran: list[CommandResult] = []
 
     def compose(self) -> ComposeResult:
@@ -237,16 +182,15 @@ class RunScreen(ModalScreen[Any]):
                 yield Button("Close", id="close")
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        app.session.log.subscribe(self._command_finished)
-        self._worker = app.run_worker(
-            self._run(), group="actions", exit_on_error=False, description=self._title
+        self.host.session.log.subscribe(self._command_finished)
+        # owned by the App, not by this dialog: closing it (esc) must not cancel the work
+        self._worker = self.app.run_worker(
+            self._run, group="actions", exit_on_error=False, description=self._title
         )
-        app.action_started()
+        self.host.action_started()
 
     def on_unmount(self) -> None:
-        app: Any = self.app
-        app.session.log.unsubscribe(self._command_finished)
+        self.host.session.log.unsubscribe(self._command_finished)
 
     def _command_finished(self, result: CommandResult) -> None:
         if self.finished:
@@ -255,46 +199,36 @@ class RunScreen(ModalScreen[Any]):
         if self.is_attached:
             lines = [
                 f"{'✓' if r.ok else '✗'} {r.command_line}  ({r.outcome}"
-                + (f", {r.duration:.1f}s)" if self.app.show_timings else ")")
+                + (f", {r.duration:.1f}s)" if self.host.show_timings else ")")
                 for r in self._ran[-8:]
             ]
             self.query_one("#ran", Static).update(escape("\n".join(lines)))
 
     async def _run(self) -> None:
-        app: Any = self.app
+        host = self.host
         try:
             self.result = await self._work()
         except BaseException as exc:  # noqa: BLE001 - cancellation is an outcome shown to the user too
             self.error = exc
-            if isinstance(exc, Exception):
-                errorlog.record(exc, self._title)
+            self.failure = report_failure(exc, self._title, timings=host.show_timings)
             self.succeeded = False
         else:
             self.succeeded = True
         finally:
             self.finished = True
-            app.action_finished()
+            host.action_finished()
         self._show_outcome()
         if self._on_done is not None:
             self._on_done(self.succeeded, self.result if self.succeeded else self.error)
 
     def _show_outcome(self) -> None:
-        app: Any = self.app
-        if self.succeeded:
+        failure = self.failure  # set when (and only when) the work failed or was cancelled
+        if failure is None:
             headline, lines, css = "✓ " + self._success(self.result), [], "ok"
         else:
-            import asyncio
-
-            if isinstance(self.error, asyncio.CancelledError):
-                headline, lines = "✗ Cancelled: the command was killed.", []
-            else:
-                headline, lines = describe_failure(
-                    self.error or RuntimeError("unknown"), timings=app.show_timings
-                )
-                headline = "✗ " + headline
-            css = "error"
+            headline, lines, css = "✗ " + failure.headline, failure.lines, "error"
         if not self.is_attached:
-            app.notify(
+            self.app.notify(
                 headline + ("\n" + "\n".join(lines[-3:]) if lines else ""),
                 title=self._title,
                 severity="information" if self.succeeded else "error",

@@ -6,6 +6,7 @@ only on request; an UNCLEAN container gets a confirmed fix; `c` copies the suppo
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.console import Group
@@ -14,10 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from daostui.doctor.checklist import FAIL, PASS, WARN, Check, Doctor, fix_unclean, report_text, worst
+from daostui.screens.base import DialogScreen
+from daostui.screens.dialogs import ConfirmScreen
 
 STYLE = {PASS: "green", WARN: "yellow", FAIL: "bold red"}
 
@@ -34,18 +36,9 @@ def render_check(check: Check) -> Group:
     return Group(*parts)
 
 
-class DoctorScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    DoctorScreen { align: center middle; }
-    DoctorScreen > Vertical { width: 110; max-width: 98%; height: 95%; border: thick $accent;
-                              background: $surface; padding: 0 1; }
-    DoctorScreen #inputs { height: auto; }
-    DoctorScreen #inputs Input { width: 1fr; }
-    DoctorScreen #results { height: 1fr; }
-    DoctorScreen LoadingIndicator { height: 1; }
-    DoctorScreen .buttons { height: auto; align-horizontal: right; }
-    DoctorScreen .buttons Button { margin-left: 1; }
-    """
+class DoctorScreen(DialogScreen[None]):
+    """Runs the checklist for `pool` and `cont` (the console's selection, resolved by the caller)."""
+
     BINDINGS = [Binding("escape", "close", "Close"), Binding("c", "copy", "Copy report")]
     #: Focus the results, not the pool Input: a focused Input would swallow `c` (copy) as a letter.
     AUTO_FOCUS = "#results"
@@ -58,15 +51,9 @@ class DoctorScreen(ModalScreen[None]):
         self.running = False
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
-        pool = self.pool or app.data.selected_pool
-        cont = self.cont
-        if not cont:
-            key = app.main_screen.pane("containers").table.cursor_key
-            row = app.data.container(pool, key) if key else None
-            cont = row.label if row else ""
-        with Vertical():
-            yield Label("Doctor — ALCF's DAOS troubleshooting checklist, run for you", classes="title")
+        pool, cont = self.pool, self.cont
+        with Vertical(classes="dialog -wide -taller -panel"):
+            yield Label("Doctor — ALCF's DAOS troubleshooting checklist, run for you")
             with Horizontal(id="inputs"):
                 yield Input(pool, placeholder="pool", id="pool")
                 yield Input(cont, placeholder="container (optional)", id="cont")
@@ -91,16 +78,16 @@ class DoctorScreen(ModalScreen[None]):
         self.checks = []
         self.query_one("#progress").display = True
         self.query_one("#report", Static).update("")
-        self.run_worker(self._run(long_tests), exclusive=True, group="doctor", exit_on_error=False)
+        self.run_worker(partial(self._run, long_tests), exclusive=True, group="doctor", exit_on_error=False)
 
     def _progress(self, check: Check) -> None:
         self.checks.append(check)
         self.query_one("#report", Static).update(Group(*(render_check(c) for c in self.checks)))
 
     async def _run(self, long_tests: bool) -> None:
-        app: Any = self.app
+        session = self.host.session
         doctor = Doctor(
-            app.session,
+            session,
             pool=self.query_one("#pool", Input).value.strip(),
             cont=self.query_one("#cont", Input).value.strip(),
             progress=self._progress,
@@ -109,7 +96,8 @@ class DoctorScreen(ModalScreen[None]):
             await doctor.run(long_tests=long_tests)
         finally:
             self.running = False
-            self.query_one("#progress").display = False
+            for bar in self.query("#progress"):  # none once the screen is closing (cancelled)
+                bar.display = False
         overall = worst(self.checks)
         self.query_one("#summary", Static).update(
             Text(
@@ -118,7 +106,7 @@ class DoctorScreen(ModalScreen[None]):
             )
         )
         unclean = any(c.id == "container" and c.status == FAIL for c in self.checks)
-        self.query_one("#fix", Button).disabled = not unclean or app.session.readonly
+        self.query_one("#fix", Button).disabled = not unclean or session.readonly
         self.doctor = doctor
 
     @on(Button.Pressed, "#run")
@@ -131,12 +119,9 @@ class DoctorScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#fix")
     def _fix(self) -> None:
-        from daostui.handlers import run
-        from daostui.screens.dialogs import ConfirmScreen
-
-        app: Any = self.app
+        session = self.host.session
         pool, cont = self.doctor.pool, self.doctor.cont
-        daos = app.session.daos
+        daos = session.daos
         commands = [
             daos.argv_cont_set_prop(pool, cont, {"status": "HEALTHY"}),
             daos.argv_fs_check(pool, cont, flags="evict"),
@@ -144,17 +129,16 @@ class DoctorScreen(ModalScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                run(
-                    app,
+                self.host.run_with_dialog(
                     f"Fix UNCLEAN container {cont}",
-                    lambda: fix_unclean(app.session, pool, cont),
+                    lambda: fix_unclean(session, pool, cont),
                     commands=commands,
                     success=lambda _r: f"{cont} marked HEALTHY and checked.",
                     refresh=("containers",),
                     then=lambda _r: self.start(long_tests=False),
                 )
 
-        app.push_screen(
+        self.app.push_screen(
             ConfirmScreen(
                 f"Fix UNCLEAN container {cont}?",
                 "ALCF's recovery: mark the container HEALTHY again, then evict stale handles and check the "
@@ -167,8 +151,7 @@ class DoctorScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
-        app: Any = self.app
-        self.app.copy_to_clipboard(report_text(app.session, self.checks))
+        self.app.copy_to_clipboard(report_text(self.host.session, self.checks))
         self.notify("Doctor report copied.", timeout=3)
 
     @on(Button.Pressed, "#close")

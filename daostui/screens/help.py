@@ -7,19 +7,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from daostui.core.actions import ACTIONS, PANES, allowed, key_label
+from daostui.screens.base import DialogScreen
 from daostui.widgets.resource_columns import COLUMN_HELP
 
 
-class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 100; max-width: 98%; height: 90%; border: thick $accent;
-                                  background: $surface; padding: 0 1; }
-    """
+class HelpScreen(DialogScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def __init__(self, *, readonly: bool = False) -> None:
@@ -27,7 +22,7 @@ class HelpScreen(ModalScreen[None]):
         self.readonly = readonly
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog -medium -tall -panel"):
             yield Static(Text("daostui help — esc closes", style="bold"))
             yield Static(self._keys())
             yield Static(self._columns())

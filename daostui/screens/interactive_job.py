@@ -7,43 +7,33 @@ only describes the request, the App runs it.
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from daostui.pbs.interactive_session import InteractiveRequest, interactive_argv
-from daostui.screens.job_form import JobForm, job_form_for
-
-if TYPE_CHECKING:
-    from daostui.app import DaosTui
+from daostui.screens.base import DialogScreen
+from daostui.widgets.job_form import JobDefaults, JobForm
 
 
-class InteractiveScreen(ModalScreen[InteractiveRequest | None]):
-    DEFAULT_CSS = """
-    InteractiveScreen { align: center middle; }
-    InteractiveScreen > Vertical { width: 110; max-width: 99%; height: auto; max-height: 95%;
-                                   border: thick $accent; background: $surface; padding: 0 1; }
-    InteractiveScreen #preview { color: $text-muted; height: auto; margin: 1 0; }
-    InteractiveScreen .buttons { height: auto; align-horizontal: right; }
-    InteractiveScreen .buttons Button { margin-left: 2; }
-    """
+class InteractiveScreen(DialogScreen[InteractiveRequest | None]):
+    """Dismissed with the request to run (the App suspends and hands the terminal to it), or None."""
+
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, app: DaosTui) -> None:
+    def __init__(self, defaults: JobDefaults) -> None:
         super().__init__()
-        self._app = app
+        self.defaults = defaults
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Interactive job (qsub -I): a shell on the job's first compute node", classes="title")
+        with Vertical(classes="dialog -wide -taller -panel"):
+            yield Label("Interactive job (qsub -I): a shell on the job's first compute node")
             with VerticalScroll():
-                yield job_form_for(self._app, interactive=True)
+                yield JobForm(self.defaults, interactive=True, id="form")
                 yield Checkbox(
                     "Mount the container on the job's nodes (launch-dfuse.sh pool:cont)", True, id="mount"
                 )
@@ -63,9 +53,9 @@ class InteractiveScreen(ModalScreen[InteractiveRequest | None]):
         request, problem = form.checked()
         if request is None:
             return None, problem
-        site = self._app.data.job_site()
+        site = self.defaults.site
         argv = interactive_argv(
-            self._app.session.pbs,
+            self.host.session.pbs,
             project=request.project,
             queue=request.queue,
             nodes=request.nodes,

@@ -3,13 +3,14 @@
 Output is followed with `tail -n +1 -F FILE` through the session's transport, so it works the same
 locally, over ssh and in demo mode; GNU tail retries until the file appears (jobs create it when
 they start, `-k doe`) and falls back to polling on file systems without inotify (Lustre, NFS).
-Each view is a bounded line buffer (`Log` with `max_lines`), so a chatty job cannot eat memory and
-a very long line cannot stall the UI (the transport splits lines over 64 KiB).
+Each view is a bounded line buffer (`OutputLog` with `max_lines`), so a chatty job cannot eat memory
+and a very long line cannot stall the UI (the transport splits lines over 64 KiB).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,18 +18,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Log
 
+from daostui.screens.base import HostAccess
+from daostui.widgets.output_log import OutputLog
+
+if TYPE_CHECKING:
+    from daostui.pbs.models import Job
+
 MAX_LINES = 20_000
 
 
-class OutputScreen(Screen[None]):
-    DEFAULT_CSS = """
-    OutputScreen #views { height: 1fr; }
-    OutputScreen .view { width: 1fr; border: round $panel-lighten-2; }
-    OutputScreen .view:focus-within { border: round $accent; }
-    OutputScreen.-single .view { display: none; }
-    OutputScreen.-single .view.-current { display: block; }
-    OutputScreen #title { height: 1; background: $boost; padding: 0 1; }
-    """
+class OutputScreen(Screen[None], HostAccess):
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
         Binding("s", "toggle_layout", "Side by side / single"),
@@ -36,7 +35,7 @@ class OutputScreen(Screen[None]):
         Binding("f", "toggle_follow", "Follow / pause"),
     ]
 
-    def __init__(self, job: Any) -> None:
+    def __init__(self, job: Job) -> None:
         super().__init__()
         self.job = job
         self.follow = True
@@ -47,10 +46,10 @@ class OutputScreen(Screen[None]):
         with Horizontal(id="views"):
             with Vertical(classes="view -current", id="view-out"):
                 yield Label(f"stdout  {self.job.output_path or '(unknown)'}")
-                yield Log(max_lines=MAX_LINES, id="log-out", auto_scroll=True)
+                yield OutputLog(max_lines=MAX_LINES, id="log-out", auto_scroll=True)
             with Vertical(classes="view", id="view-err"):
                 yield Label(f"stderr  {self.job.error_path or '(unknown)'}")
-                yield Log(max_lines=MAX_LINES, id="log-err", auto_scroll=True)
+                yield OutputLog(max_lines=MAX_LINES, id="log-err", auto_scroll=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,15 +57,15 @@ class OutputScreen(Screen[None]):
             self.add_class("-single")
         for name, path in (("out", self.job.output_path), ("err", self.job.error_path)):
             if path:
-                self.run_worker(self._follow(name, path), group=f"follow-{name}", exit_on_error=False)
+                self.run_worker(
+                    partial(self._follow, name, path), group=f"follow-{name}", exit_on_error=False
+                )
         self.query_one("#log-out", Log).focus()
         self.set_interval(2.0, self._update_title)
 
     def _update_title(self) -> None:
         """The job's state as the jobs pane last saw it (queued → running → finished, live)."""
-        app: Any = self.app
-        tracker = getattr(app.data, "tracker", None)
-        job = tracker.get(self.job.id) if tracker is not None else None
+        job = self.host.data.tracker.get(self.job.id)
         if job is not None and self.is_attached:
             state = job.state_name + (f", {job.exit_text}" if job.is_finished and job.exit_text else "")
             for title in self.query("#title").results(Label):  # none while the app shuts down
@@ -75,9 +74,8 @@ class OutputScreen(Screen[None]):
     async def _follow(self, name: str, path: str) -> None:
         import shlex
 
-        app: Any = self.app
-        pbs = app.session.pbs
-        log = self.query_one(f"#log-{name}", Log)
+        pbs = self.host.session.pbs
+        log = self.query_one(f"#log-{name}", OutputLog)
         log.write_line(f"$ {shlex.join(pbs.argv_follow(path))}")
         try:
             async for line in pbs.follow(path):

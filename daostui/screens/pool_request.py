@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from daostui.core import paths
-from daostui.screens.dialogs import DIALOG_CSS
-
-if TYPE_CHECKING:
-    from daostui.core.session import Session
+from daostui.screens.base import DialogScreen
 
 FIELDS = (
     ("project", "Project name"),
@@ -58,20 +53,11 @@ def save_request(values: dict[str, str], directory: Path | None = None) -> Path:
     return path
 
 
-class PoolRequestScreen(ModalScreen[Path | None]):
-    DEFAULT_CSS = (
-        "PoolRequestScreen { align: center middle; }\n"
-        + DIALOG_CSS
-        + """
-    PoolRequestScreen TextArea { height: 5; }
-    PoolRequestScreen #problem { color: $error; }
-    """
-    )
+class PoolRequestScreen(DialogScreen[Path | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, session: Session, *, directory: Path | None = None) -> None:
+    def __init__(self, *, directory: Path | None = None) -> None:
         super().__init__()
-        self.session = session
         self.directory = directory
 
     def compose(self) -> ComposeResult:
@@ -82,11 +68,8 @@ class PoolRequestScreen(ModalScreen[Path | None]):
                 "project needs (typically 100s of TB). daostui saves the request as a text file "
                 "ready to send to support@alcf.anl.gov."
             )
-            defaults = {
-                "project": self.session.project,
-                "users": self.session.user,
-                "pool_name": self.session.project,
-            }
+            session = self.host.session
+            defaults = {"project": session.project, "users": session.user, "pool_name": session.project}
             for key, title in FIELDS:
                 yield Label(title + ":")
                 yield Input(value=defaults.get(key, ""), id=f"f-{key}")

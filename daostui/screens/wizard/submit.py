@@ -1,0 +1,107 @@
+"""Step 6, submit and monitor: `qsub` the saved script, show the job id and a summary of what the
+setup did (and how to do it again by hand); Finish follows the job in the console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from daostui.core.errors import DaostuiError
+from daostui.core.wizard_progress import summary
+from daostui.daos.presets import PRESETS
+from daostui.screens.wizard.step import WizardStep
+
+
+class SubmitStep(WizardStep):
+    STEP_ID = "submit"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="submit-status")
+        with Horizontal(classes="row"):
+            yield Button("Submit with qsub", id="submit", variant="primary")
+            yield Button("Finish: follow my job", id="finish", variant="success")
+        yield Static("", id="summary")
+
+    def enter(self) -> None:
+        pbs = self.host.session.pbs
+        script = self.state.script_path
+        lines = [f"Script: {script}"]
+        if self.state.job_id:
+            lines.append(f"✓ Submitted as job {self.state.job_id}.")
+        self.query_one("#submit-status", Static).update(escape("\n".join(lines)))
+        self.query_one("#submit", Button).disabled = bool(self.state.job_id)
+        self.query_one("#finish", Button).disabled = not self.state.job_id
+        self.wizard.set_commands([pbs.argv_submit(script)])
+        self._show_summary()
+        self.call_after_refresh(self.query_one("#finish" if self.state.job_id else "#submit").focus)
+
+    @on(Button.Pressed, "#submit")
+    def _submit(self) -> None:
+        session = self.host.session
+        pbs = session.pbs
+        script = self.state.script_path
+        if not script or not Path(script).exists():
+            self.wizard.set_outcome("✗ The script file is missing: go Back and save it again.", "error")
+            return
+
+        def done(job_id: str) -> str:
+            self.state.job_id = str(job_id)
+            self.query_one("#submit", Button).disabled = True
+            self.query_one("#finish", Button).disabled = False
+            self.query_one("#finish").focus()
+            self.host.refresh_pane("jobs")
+            self._show_summary()
+            return f"Submitted job {job_id}. Press Finish to follow it in the jobs pane."
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DaostuiError):
+                self.query_one("#submit-status", Static).update(
+                    escape(
+                        f"Script: {script}\nqsub refused the job. Fix it with Back (your entries are kept), "
+                        "then Next and Submit again."
+                    )
+                )
+
+        self.wizard.run(
+            "Submitting",
+            [pbs.argv_submit(script)],
+            lambda: pbs.submit(script, cwd=str(session.workdir)),
+            done,
+            failed,
+        )
+
+    def _show_summary(self) -> None:
+        session = self.host.session
+        state = self.state
+        create_argv = None
+        if state.created_container:
+            request = PRESETS.get(state.preset, PRESETS["simple"]).request(state.pool, state.container)
+            create_argv = request.argv()
+        mounts = session.mounts
+        items, commands = summary(
+            state,
+            prelude=[]
+            if session.mode == "demo" and not session.uses_prelude
+            else list(session.site.module_prelude),
+            create_argv=create_argv,
+            mount_argvs=mounts.argv_mount(state.pool, state.container, state.mount_path)
+            if state.mount_path
+            else [],
+            unmount_argv=mounts.argv_unmount(state.mount_path) if state.mount_path else None,
+            submit_argv=session.pbs.argv_submit(state.script_path) if state.script_path else None,
+            status_argv=["qstat", "-f", state.job_id] if state.job_id else None,
+        )
+        text = ["Summary — what the guided setup created or used:"]
+        text += [f"  {item.what:<11} {item.detail}" for item in items]
+        text += ["", "To do it again by hand:"] + [f"  $ {line}" for line in commands]
+        self.query_one("#summary", Static).update(escape("\n".join(text)))
+
+    @on(Button.Pressed, "#finish")
+    def _finish(self) -> None:
+        if self.state.job_id:
+            self.wizard.finish(self.state.job_id)
