@@ -163,14 +163,19 @@ class DaosTui(App[int]):
         transport.state_listeners.append(changed)
         self._ssh_listeners.append(lambda: transport.state_listeners.remove(changed))
         header.connection = transport.state
-        transport.add_link_listener(lambda link: self._link_changed(link, header))
+
+        def linked(link: Any) -> None:
+            self._link_changed(link, header)
+
+        transport.add_link_listener(linked)
+        self._ssh_listeners.append(lambda: transport.remove_link_listener(linked))
 
     def _link_changed(self, link: Any, header: Any) -> None:
         """A fresh login: show who we are there, and refresh every pane now (not after its back-off)."""
         if not link.connected:
             return
         header.user, header.badge = self.session.user, self.session.badge
-        for pane in PANE_ORDER:
+        for pane in PANES:
             if not self.policies[pane].running:
                 self.refresh_pane(pane)
 

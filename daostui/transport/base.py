@@ -160,6 +160,10 @@ class Transport(ABC):
         """Call `listener` with every change of `link` (the header; a fresh login refreshes all panes)."""
         self._link_listeners.append(listener)
 
+    def remove_link_listener(self, listener: LinkListener) -> None:
+        with contextlib.suppress(ValueError):
+            self._link_listeners.remove(listener)
+
     def _set_link(self, state: LinkState) -> None:
         self.link = state
         for listener in list(self._link_listeners):

@@ -16,7 +16,7 @@ import shlex
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,18 @@ async def _kill_group(proc: asyncio.subprocess.Process) -> None:
     _signal_group(proc.pid, signal.SIGKILL)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(proc.wait(), KILL_GRACE)
+
+
+async def _finish_despite_cancel(work: Awaitable[None]) -> None:
+    """Run `work` (a kill, a drain) to its end even when the awaiting task is cancelled again.
+
+    Textual cancels a worker more than once at exit (pruning its screen, then cancelling all): a
+    bare `shield` would let the second cancel orphan the kill, leaving a pipe open until the loop
+    has closed. The work is bounded (KILL_GRACE, DRAIN_GRACE), so waiting for it is safe."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
 
 
 class LocalTransport(Transport):
@@ -196,9 +208,8 @@ class LocalTransport(Transport):
             await settle()
             return finish(EXIT_TIMEOUT, out, err, timed_out=True)
         except asyncio.CancelledError:
-            await asyncio.shield(_kill_group(proc))
-            for task in readers:
-                task.cancel()
+            await _finish_despite_cancel(_kill_group(proc))
+            await _finish_despite_cancel(settle())  # the pipes close once the group is gone
             finish(EXIT_CANCELLED, out, err, cancelled=True)
             raise
         await settle()
@@ -260,7 +271,7 @@ class LocalTransport(Transport):
             if noise_reader is not None:
                 noise_reader.cancel()
             if proc.returncode is None:
-                await asyncio.shield(_kill_group(proc))
+                await _finish_despite_cancel(_kill_group(proc))
 
     # ------------------------------------------------------------------ files
     async def home(self) -> str:
