@@ -22,6 +22,7 @@ from daostui.pbs.parse import parse_jobs_json
 from daostui.transport.base import CommandResult
 from tests.conftest import FROZEN_TIME, make_app
 from tests.pilot_helpers import focused_id, rendered, wait_for, wait_loaded, wait_screen
+from tests.sim_pins import pin_container_times
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIZE = (120, 35)
@@ -121,7 +122,9 @@ def test_pool_detail_degraded(snap_compare, demo_session):
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)
 
 
-def test_container_detail(snap_compare, demo_session):
+def test_container_detail(snap_compare, demo_session, demo_dir):
+    pin_container_times(demo_dir)  # the detail shows the HLC times DAOS keeps, as dates
+
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("2", "enter")

@@ -48,6 +48,13 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "pool_request", "a", "Pool request", "Write a pool allocation request for ALCF support", footer=False
     ),
+    Action(
+        "queues",
+        "Q",
+        "Queues",
+        "PBS queues: jobs per state, node and walltime bounds, your limits",
+        footer=False,
+    ),
     Action("help", "question_mark", "Help", "Keys and what each column means"),
     Action("quit", "q", "Quit", "Quit (asks when work is still running)"),
     # containers pane
@@ -127,6 +134,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("job.hold", "h", "Hold", "Hold the selected queued job (qhold)", pane="jobs", mutates=True),
     Action("job.release", "x", "Release", "Release the selected held job (qrls)", pane="jobs", mutates=True),
     Action("job.output", "o", "Output", "Follow the selected job's .o/.e output live", pane="jobs"),
+    Action(
+        "job.array",
+        "space",
+        "Open array",
+        "Open or close the selected job array (qsub -J): its subjobs listed beneath it",
+        pane="jobs",
+        # in help, the palette and the Job column's help; the footer would show it on every row
+        footer=False,
+    ),
     Action(
         "job.interactive",
         "i",

@@ -127,20 +127,27 @@ class ConsoleData:
     async def load_queues(self) -> None:
         """Queues and the server's valid filesystems: read once (they change rarely), for forms."""
         try:
-            self.queues = await self.session.pbs.queues()
-            self.server = await self.session.pbs.server()
+            await self.fetch_queues()
         except Exception:  # noqa: BLE001 - forms fall back to the documented Aurora limits
             return
 
+    async def fetch_queues(self) -> tuple[list[Any], Any]:
+        """`qstat -Qf` and `qstat -Bf` together (independent: one does not wait for the other);
+        kept for the forms, returned for the queues view, which raises what failed."""
+        pbs = self.session.pbs
+        self.queues, self.server = await asyncio.gather(pbs.queues(), pbs.server())
+        return self.queues, self.server
+
     def queue_limits(self) -> dict[str, Any]:
-        """Limits of the queues a user can submit to (execution queues and the prod router)."""
+        """Limits of the queues a user can submit to (execution queues and the prod router), with
+        the limit entries that bind this user (their own `max_run` entry replaces the generic one)."""
         from daostui.pbs.limits import AURORA_DEFAULTS
 
         found = {}
         for queue in self.queues:
             kind = str(getattr(queue, "type", "")).lower()
             if queue.enabled and (kind.startswith("e") or queue.name == "prod"):
-                found[queue.name] = queue.limits
+                found[queue.name] = queue.limits_for(self.session.user)
         hidden = {"small", "medium", "large", "backfill-small", "backfill-medium", "backfill-large"}
         found = {name: limits for name, limits in found.items() if name not in hidden}
         return found or dict(AURORA_DEFAULTS)
@@ -184,7 +191,7 @@ class ConsoleData:
             return self.container_rows(pool), pool or None
         if pane == "mounts":
             return list(self.mounts), None
-        return self.tracker.jobs(), None
+        return self.tracker.rows(), None
 
     def container(self, pool: str, key: str) -> ContainerRow | None:
         return next((r for r in self.container_rows(pool) if r.uuid == key or r.label == key), None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from daostui.handlers import console, containers, jobs, mounts
+from daostui.handlers import arrays, console, containers, jobs, mounts, queues
 
 if TYPE_CHECKING:
     from daostui.app import DaosTui
@@ -33,6 +33,7 @@ HANDLERS: dict[str, Handler] = {
     "wizard": console.wizard,
     "doctor": console.doctor,
     "pool_request": console.pool_request,
+    "queues": queues.show,
     "help": console.show_help,
     "quit": console.quit_app,
     "cont.create": containers.create,
@@ -49,6 +50,7 @@ HANDLERS: dict[str, Handler] = {
     "job.release": jobs.release,
     "job.output": jobs.output,
     "job.interactive": jobs.interactive,
+    "job.array": arrays.toggle,
 }
 
 

@@ -48,30 +48,28 @@ def new(app: DaosTui) -> None:
 
 
 def cancel(app: DaosTui) -> None:
+    """qdel after confirmation: the job, one subjob, or (on an array parent) the whole array."""
+    from daostui.handlers.arrays import cancel_plan
     from daostui.screens.dialogs import ConfirmScreen
 
     job = selected_job(app)
     if job is None:
         return
-    pbs = app.session.pbs
+    plan = cancel_plan(job, app.session.pbs)
 
     def answered(yes: bool | None) -> None:
         if yes:
             app.run_with_dialog(
-                f"Cancel job {job.short_id}",
-                lambda: pbs.delete(job.id),
-                commands=[pbs.argv_delete(job.id)],
+                plan.title,
+                plan.work,
+                commands=[plan.argv],
                 success=lambda _r: f"qdel accepted for {job.id}.",
                 refresh=("jobs",),
             )
 
     app.push_screen(
         ConfirmScreen(
-            f"Cancel job {job.short_id} ({job.name})?",
-            f"The job is {job.state_name}. A running job is killed; its output so far stays in its .o/.e files.",
-            [pbs.argv_delete(job.id)],
-            confirm_label="Cancel job",
-            danger=True,
+            plan.question, plan.message, [plan.argv], confirm_label=plan.confirm_label, danger=True
         ),
         answered,
     )
@@ -105,6 +103,13 @@ def output(app: DaosTui) -> None:
 
     job = selected_job(app)
     if job is None:
+        return
+    if job.is_array:
+        app.notify(
+            f"{job.seq} is a job array: each subjob writes its own .o/.e. Open the array (space) "
+            "and follow one subjob's output.",
+            severity="warning",
+        )
         return
     if not (job.output_path or job.error_path):
         app.notify(f"PBS has not said where job {job.short_id} writes its output yet.", severity="warning")

@@ -74,6 +74,39 @@ _ADVICE = {
 }
 
 
+#: A few words per code for the jobs pane's narrow Exit column (the detail gives the full sentence).
+SHORT_MEANINGS: dict[int, str] = {
+    -1: "exec failed",
+    -2: "exec failed",
+    -3: "retrying",
+    -4: "MoM init abort",
+    -5: "MoM init abort",
+    -6: "MoM init abort",
+    -7: "restart failed",
+    -10: "bad uid/gid",
+    -11: "rerun",
+    -12: "checkpointed",
+    -13: "bad password",
+    -14: "rerun: node lost",
+    -15: "requeued",
+    -16: "hook: retry",
+    -17: "hook rejected",
+    -18: "hook requeued",
+    -19: "hook deleted",
+    -20: "node failed",
+    -21: "security",
+    -22: "hook error",
+    -23: "no Kerberos",
+    -24: "ncpus burst",
+    -25: "ncpus exceeded",
+    -26: "vmem exceeded",
+    -27: "mem exceeded",
+    -28: "cput exceeded",
+    -29: "walltime",
+    -30: "join job error",
+}
+
+
 def _signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
@@ -106,3 +139,41 @@ def decode_exit_status(code: int | None) -> str:
     name = _signal_name(code - 256)
     extra = ", as qdel does" if code - 256 == signal.SIGTERM else ""
     return f"{code} (job shell killed by {name}{extra})"
+
+
+def short_exit_status(code: int | None) -> str:
+    """`Exit_status` in a few words for a table cell: `0 ok`, `3`, `-29 walltime`, `271 SIGTERM`.
+
+    The same three ranges as `decode_exit_status`; a script status above 128 names the signal its
+    last command probably died of with a `?` (it is the shell's convention, not a certainty).
+    """
+    if code is None:
+        return ""
+    if code == 0:
+        return "0 ok"
+    if code < 0:
+        return f"{code} {SHORT_MEANINGS.get(code, 'PBS failure')}"
+    if code < 256:
+        name = _signal_name(code - 128) if code > 128 else ""
+        return f"{code} {name}?" if name.startswith("SIG") else str(code)
+    return f"{code} {_signal_name(code - 256)}"
+
+
+#: An array parent's `Exit_status`, as the server sets it (server/array_func.c update_sj_parent).
+ARRAY_EXIT = {
+    0: "the last subjob to end exited 0",
+    1: "a subjob exited with a non-zero status",
+    2: "a subjob ended with a PBS failure (negative JOB_EXEC_* status)",
+}
+
+
+def decode_array_exit(code: int | None) -> str:
+    """A job array's own `Exit_status`, which is not a script's status.
+
+    PBS documents it as non-zero when any subjob's is; OpenPBS 23.06 sets it each time a subjob
+    ends (1 for a positive status, 2 for a negative one, 0 otherwise), so it reflects the last
+    subjob to end: a 0 does not prove every subjob succeeded. The subjobs' own statuses do.
+    """
+    if code is None:
+        return ""
+    return f"{code} (array: {ARRAY_EXIT.get(code, 'status set by PBS')})"

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from daostui.pbs import hosts
-from daostui.pbs.exitstatus import decode_exit_status
+from daostui.pbs.exitstatus import decode_exit_status, short_exit_status
 from daostui.pbs.values import (
     count_indices,
     ctime_value,
@@ -55,6 +55,10 @@ WAITING_STATES = {"Q", "H", "W", "T"}
 LOST = "L"
 #: `src/include/job.h` PBS_FILE_ARRAY_INDEX_TAG: stands for the subjob index in an array's paths.
 ARRAY_INDEX_TAG = "^array_index^"
+#: Not a PBS attribute (PBS names never start with `_`): how many of an array's subjobs ended with a
+#: non-zero exit status, set by the tracker once it has listed them. PBS itself does not count them:
+#: the parent's `Exit_status` follows the last subjob to end (server/array_func.c update_sj_parent).
+SUBJOBS_FAILED = "_subjobs_failed"
 #: A job id: sequence number, `[]` (array) or `[index]` (subjob), then `.server`.
 _ID = re.compile(r"^(\d+)(?:\[(\d*)\])?(\..*)?$")
 
@@ -218,6 +222,37 @@ class Job:
         return head + (": " + ", ".join(parts) if parts else "")
 
     @property
+    def array_failed(self) -> int | None:
+        """Subjobs that ended with a non-zero exit status, once the console listed them (else None)."""
+        value = self.raw.get(SUBJOBS_FAILED)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def with_failed_subjobs(self, failed: int) -> Job:
+        """This array parent, knowing how many of its subjobs failed (a new object: rows repaint)."""
+        return Job(self.id, {**self.raw, SUBJOBS_FAILED: failed})
+
+    @property
+    def array_progress(self) -> str:
+        """`8/10 done, 1 failed, 1 running` for an array parent (the jobs pane's cell); "" otherwise.
+
+        From `array_state_count` (Queued, Running, Exiting, Expired: the states PBS counts), plus
+        the failed subjobs when the console has listed them.
+        """
+        if not self.is_array:
+            return ""
+        counts = self.array_state_count
+        size = self.array_size or sum(counts.values())
+        # a finished array's counts read all 0 (real 23.06 output): every subjob is done then
+        done = size if self.is_finished else counts.get("Expired", 0)
+        parts = [f"{done}/{size} done"]
+        if self.array_failed:  # second: a narrow cell keeps what matters most
+            parts.append(f"{self.array_failed} failed")
+        for name, word in (("Running", "running"), ("Exiting", "exiting"), ("Queued", "queued")):
+            if counts.get(name):
+                parts.append(f"{counts[name]} {word}")
+        return ", ".join(parts)
+
+    @property
     def name(self) -> str:
         return text_value(self.raw.get("Job_Name"))
 
@@ -350,6 +385,16 @@ class Job:
     @property
     def exit_text(self) -> str:
         return decode_exit_status(self.exit_status)
+
+    @property
+    def exit_short(self) -> str:
+        """The exit status in a few words (`-29 walltime`, `271 SIGTERM`): the jobs pane's cell."""
+        return short_exit_status(self.exit_status)
+
+    @property
+    def failed(self) -> bool:
+        """Finished with a non-zero exit status (a subjob deleted before it ran ends with 0)."""
+        return self.is_finished and self.exit_status not in (None, 0)
 
     @property
     def exec_host(self) -> str:

@@ -10,6 +10,8 @@ accepted but the server no longer knows stay visible as LOST.
 Arrays: the parent carries the counts (`array_state_count`). Subjobs are fetched only for the
 arrays the user opened (`expand`), with one `qstat -t` per open array per refresh while it can
 still change; `rows()` lists each parent followed by its open subjobs, the jobs pane's order.
+Once an array's subjobs are listed, its parent carries how many of them failed (PBS counts
+states, not failures), and keeps it after closing once the array is finished.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class JobTracker:
         self._jobs: dict[str, Job] = {}
         #: Subjobs of the open arrays, by the parent's id.
         self._subjobs: dict[str, list[Job]] = {}
+        #: Failed subjobs per array, counted when its subjobs were last listed.
+        self._failed: dict[str, int] = {}
         #: ids asked for with full status on the last refresh (tests and benchmarks read it).
         self.last_queried: list[str] = []
 
@@ -66,10 +70,21 @@ class JobTracker:
         """Open an array: fetch its subjobs now and follow them on every refresh."""
         subjobs = [job.compact() for job in await self.client.subjobs(array_id)]
         self._subjobs[array_id] = subjobs
+        self._failed[array_id] = sum(1 for job in subjobs if job.failed)
+        self._annotate(array_id)
         return list(subjobs)
 
     def collapse(self, array_id: str) -> None:
         self._subjobs.pop(array_id, None)
+        parent = self._jobs.get(array_id)
+        if parent is None or not parent.is_finished:
+            self._failed.pop(array_id, None)  # a running array's count would go stale
+
+    def _annotate(self, array_id: str) -> None:
+        parent = self._jobs.get(array_id)
+        failed = self._failed.get(array_id)
+        if parent is not None and failed is not None and parent.array_failed != failed:
+            self._jobs[array_id] = parent.with_failed_subjobs(failed)
 
     async def _refresh_subjobs(self) -> None:
         for array_id in list(self._subjobs):
@@ -106,9 +121,15 @@ class JobTracker:
         for job_id in list(self._jobs):
             if job_id not in keep:
                 del self._jobs[job_id]
+        for array_id in list(self._failed):
+            if array_id in self._jobs:
+                self._annotate(array_id)
+            else:
+                del self._failed[array_id]
         await self._refresh_subjobs()
         return self.jobs()
 
     def forget(self, job_id: str) -> None:
         self._jobs.pop(job_id, None)
         self._subjobs.pop(job_id, None)
+        self._failed.pop(job_id, None)

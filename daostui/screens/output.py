@@ -5,6 +5,10 @@ locally, over ssh and in demo mode; GNU tail retries until the file appears (job
 they start, `-k doe`) and falls back to polling on file systems without inotify (Lustre, NFS).
 Each view is a bounded line buffer (`OutputLog` with `max_lines`), so a chatty job cannot eat memory
 and a very long line cannot stall the UI (the transport splits lines over 64 KiB).
+
+The title follows the job's state. The jobs pane refreshes every 30 s or more, so the screen asks
+PBS itself (`qstat -f` of this one job): when the first output line arrives (the job has surely
+started) and every `STATE_POLL` seconds while it can still change.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
     from daostui.pbs.models import Job
 
 MAX_LINES = 20_000
+#: Seconds between two state queries of the followed job, until it has finished.
+STATE_POLL = 10.0
 
 
 class OutputScreen(Screen[None], HostAccess):
@@ -40,6 +46,8 @@ class OutputScreen(Screen[None], HostAccess):
         self.job = job
         self.follow = True
         self.lines_seen = {"out": 0, "err": 0}
+        #: The job as this screen last asked PBS (None until it asked); fresher than the pane's.
+        self.latest: Job | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(f"Job {self.job.short_id} {self.job.name} — {self.job.state_name}", id="title")
@@ -62,10 +70,28 @@ class OutputScreen(Screen[None], HostAccess):
                 )
         self.query_one("#log-out", Log).focus()
         self.set_interval(2.0, self._update_title)
+        self.set_interval(STATE_POLL, self.ask_state)
+
+    def ask_state(self) -> None:
+        """Ask PBS for the job's state now (one `qstat -f` of this job), unless it has finished."""
+        job = self.latest or self.job
+        if not job.is_finished and self.is_attached:
+            self.run_worker(self._ask_state, group="job-state", exclusive=True, exit_on_error=False)
+
+    async def _ask_state(self) -> None:
+        try:
+            result = await self.host.session.pbs.status([self.job.id])
+        except Exception:  # noqa: BLE001 - the title keeps the last known state; the next poll retries
+            return
+        job = next((j for j in result.jobs if j.id == self.job.id), None)
+        if job is not None:
+            self.latest = job
+            self._update_title()
 
     def _update_title(self) -> None:
-        """The job's state as the jobs pane last saw it (queued → running → finished, live)."""
-        job = self.host.data.tracker.get(self.job.id)
+        """The job's state as last seen (queued → running → finished, live): this screen's own
+        query, else what the jobs pane knows."""
+        job = self.latest or self.host.data.tracker.get(self.job.id)
         if job is not None and self.is_attached:
             state = job.state_name + (f", {job.exit_text}" if job.is_finished and job.exit_text else "")
             for title in self.query("#title").results(Label):  # none while the app shuts down
@@ -79,6 +105,8 @@ class OutputScreen(Screen[None], HostAccess):
         log.write_line(f"$ {shlex.join(pbs.argv_follow(path))}")
         try:
             async for line in pbs.follow(path):
+                if not any(self.lines_seen.values()):
+                    self.ask_state()  # output means the job started: the title must not say Queued
                 self.lines_seen[name] += 1
                 log.write_line(line)
         except Exception as exc:  # noqa: BLE001 - shown in the view

@@ -30,7 +30,9 @@ def job_key(job: Any) -> str:
 
 
 def _pool_state_style(pool: Any) -> str:
-    if pool.rebuilding:
+    if pool.rebuild_failed:
+        return "bold white on red"
+    if pool.rebuild is not None and pool.rebuild.running:
         return "bold yellow"
     return "bold red" if pool.degraded else "green"
 
@@ -40,8 +42,10 @@ def _pool_used_style(pool: Any) -> str:
 
 
 def _pool_state(pool: Any) -> str:
-    if pool.rebuilding:
-        return f"{pool.state} (rebuild busy)"
+    """`Degraded (rebuild failed)`: the state DAOS prints, and a rebuild that runs or ended badly."""
+    rebuild = pool.rebuild
+    if rebuild is not None and (rebuild.failed or rebuild.running):
+        return f"{pool.state} (rebuild {rebuild.state})"
     return pool.state
 
 
@@ -154,8 +158,36 @@ JOB_STATE_STYLE = {
 
 
 def _job_exit_style(job: Any) -> str:
+    if job.is_array:
+        return "bold red" if job.array_failed else ""
     status = job.exit_status
     return "" if status in (None, 0) else "bold red"
+
+
+def _job_id(job: Any) -> str:
+    """`1234[]` for an array, its subjobs beneath it as `└[7]`, other jobs by number."""
+    index = job.array_index
+    return f" └[{index}]" if index is not None else job.seq
+
+
+def _job_order(job: Any) -> tuple[int, int]:
+    """By number, an array's subjobs right after it (by index)."""
+    index = job.array_index
+    return job.sequence_number, -1 if index is None else index
+
+
+def _job_exit(job: Any) -> str:
+    """An array's progress (`3/4 done, 1 failed, 1 running`), else the exit status in a few words."""
+    return job.array_progress or job.exit_short
+
+
+def _job_comment(job: Any) -> str:
+    """A waiting job's expected start before the scheduler's reason; otherwise PBS's comment."""
+    start = job.estimated_start if job.state in ("Q", "H", "W", "T") else None
+    if start is not None:
+        when = f"~{start:%b %d %H:%M}"  # first: a narrow cell keeps the time
+        return f"{when} · {job.comment}" if job.comment else f"{when} (estimated start)"
+    return job.comment
 
 
 def _elapsed(job: Any) -> str:
@@ -182,25 +214,16 @@ def job_search(job: Any) -> str:
 
 
 JOB_COLUMNS: list[Column[Any]] = [
-    Column(
-        "id", "Job", width=9, text=lambda j: j.seq, sort_key=lambda j: int(j.seq) if j.seq.isdigit() else 0
-    ),
+    Column("id", "Job", width=9, text=_job_id, sort_key=_job_order),
     Column("name", "Name", min_width=8, ratio=2, text=lambda j: j.name),
     Column("queue", "Queue", width=9, text=lambda j: j.queue, hidden_when_narrow=True),
     Column("state", "S", width=3, text=lambda j: j.state, style=lambda j: JOB_STATE_STYLE.get(j.state, "")),
     Column("nodes", "Nds", width=4, align="right", text=lambda j: str(j.nodes or "")),
     Column("walltime", "Wall", width=8, text=lambda j: j.walltime_requested_text, hidden_when_narrow=True),
     Column("elapsed", "Elapsed", width=8, text=_elapsed, sort_key=lambda j: j.walltime_used or 0),
-    Column(
-        "exit",
-        "Exit",
-        min_width=4,
-        ratio=1,
-        text=lambda j: j.exit_text,
-        style=_job_exit_style,
-        hidden_when_narrow=True,
-    ),
-    Column("comment", "Comment", min_width=6, ratio=2, text=lambda j: j.comment, hidden_when_narrow=True),
+    # the exit status stays when the pane is narrow (Wall, Queue and Comment give way first)
+    Column("exit", "Exit", min_width=12, ratio=1, text=_job_exit, style=_job_exit_style),
+    Column("comment", "Comment", min_width=8, ratio=3, text=_job_comment, hidden_when_narrow=True),
 ]
 
 COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
@@ -211,7 +234,11 @@ COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
             "Free/tgt",
             "minimum free space per target, i.e. free space of the fullest target: when small, writes fail although the total looks fine",
         ),
-        ("State", "Ready, or Degraded when targets are disabled; 'rebuild busy' while data is being rebuilt"),
+        (
+            "State",
+            "Ready; Degraded (DAOS 2.8 says TargetsExcluded) when targets are excluded; 'rebuild busy' "
+            "while data is rebuilt, 'rebuild failed' in red when it ended badly (Enter shows why)",
+        ),
         ("Disabled", "disabled targets / all targets (32 targets per DAOS server)"),
     ],
     "containers": [
@@ -229,10 +256,24 @@ COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
         ("Ours", "mounted by daostui"),
     ],
     "jobs": [
-        ("S", "PBS state: Q queued, H held, R running, E exiting, F finished, L lost after qsub"),
+        ("Job", "job number; NNN[] is a job array (space opens it: └[i] are its subjobs)"),
+        (
+            "S",
+            "PBS state: Q queued, H held, R running, B array begun, E exiting, F finished, "
+            "X subjob finished, L lost after qsub",
+        ),
         ("Wall", "walltime requested (HH:MM:SS)"),
         ("Elapsed", "walltime used so far"),
-        ("Exit", "Exit_status decoded: 271 = killed by SIGTERM (walltime or qdel), negative = PBS failure"),
-        ("Comment", "PBS's comment: why a job waits (Not Running: ...) or where it ran"),
+        (
+            "Exit",
+            "exit status in short (Enter for the full meaning): 0 ok; 1-255 the script's own; "
+            "256+N killed by signal N (271 SIGTERM: qdel); negative: PBS's JOB_EXEC_* codes "
+            "(-29 walltime). For an array: subjobs done, running, queued, failed",
+        ),
+        (
+            "Comment",
+            "PBS's comment: why a job waits (Not Running: ...) or where it ran; "
+            "~DATE first: when the scheduler expects a waiting job to start",
+        ),
     ],
 }
