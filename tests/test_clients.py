@@ -524,7 +524,7 @@ async def test_tracker_shows_arrays_and_open_subjobs(fake: FakeTransport) -> Non
     fake.on(["qstat", "-t"], Reply(stdout=array_text))
     tracker = JobTracker(pbs)
     (parent,) = await tracker.refresh()
-    assert parent.seq == "8[]" and parent.array_summary == "3 subjobs"
+    assert parent.seq == "8[]" and parent.array_progress == "3/3 done"
     assert [job.id for job in tracker.rows()] == ["8[].pbshost"]
     await tracker.expand("8[].pbshost")
     assert [job.seq for job in tracker.rows()] == ["8[]", "8[1]", "8[2]", "8[3]"]

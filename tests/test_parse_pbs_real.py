@@ -182,7 +182,7 @@ def test_array_counts_while_running() -> None:
     )
     assert parent.state_name == "Begun"
     assert parent.array_state_count == {"Queued": 1, "Running": 2, "Exiting": 0, "Expired": 2}
-    assert parent.array_summary == "5 subjobs: 1 queued, 2 running, 2 done"
+    assert parent.array_progress == "2/5 done, 2 running, 1 queued"
     assert expand_indices(parent.array_indices_remaining) == [4]
     assert expand_indices("0-9:3,12") == [0, 3, 6, 9, 12] and count_indices("0-99:2") == 50
     subjob = Job("18[2].pbshost", {"job_state": "Q", "Output_Path": "h:/w/STDIN.o18.^array_index^"})

@@ -268,7 +268,7 @@ async def test_the_demo_history_shows_what_the_real_server_prints(demo_session, 
     assert (train.variables["LR"], train.variables["SEED"]) == (".001", "+42")
     assert train.comment.endswith(" and finished") and train.nodes_folded.endswith("b0n[0-1]")
     sweep = jobs["sweep.pbs"]
-    assert sweep.seq.endswith("[]") and sweep.array_summary == "4 subjobs"
+    assert sweep.seq.endswith("[]") and sweep.array_progress == "4/4 done"
     subjobs = await tracker.expand(sweep.id)
     assert [job.exit_status for job in subjobs] == [0, 0, 1, 0]
     assert subjobs[2].comment.endswith(" and failed")

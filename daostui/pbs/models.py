@@ -205,23 +205,6 @@ class Job:
         return count_indices(self.array_indices_submitted)
 
     @property
-    def array_summary(self) -> str:
-        """`4 subjobs: 2 queued, 1 running, 1 done` for an array parent; "" otherwise."""
-        if not self.is_array:
-            return ""
-        counts = self.array_state_count
-        parts = [
-            f"{counts[name]} {word}"
-            for name, word in (("Queued", "queued"), ("Running", "running"), ("Exiting", "exiting"))
-            if counts.get(name)
-        ]
-        if counts.get("Expired"):
-            parts.append(f"{counts['Expired']} done")
-        size = self.array_size
-        head = f"{size} subjobs" if size else "job array"
-        return head + (": " + ", ".join(parts) if parts else "")
-
-    @property
     def array_failed(self) -> int | None:
         """Subjobs that ended with a non-zero exit status, once the console listed them (else None)."""
         value = self.raw.get(SUBJOBS_FAILED)
@@ -251,6 +234,9 @@ class Job:
             if counts.get(name):
                 parts.append(f"{counts[name]} {word}")
         return ", ".join(parts)
+
+    #: The name the array's description had first (kept: callers read it).
+    array_summary = array_progress
 
     @property
     def name(self) -> str:
