@@ -101,22 +101,22 @@ async def test_showcase_exit_statuses_and_bare_v_values(showcase) -> None:
         assert text(app, row(app, "ior_long"), "exit") == "-29 walltime"
         assert text(app, row(app, "daos_job"), "exit") == "271 SIGTERM"
         assert text(app, row(app, "train_lr"), "exit") == "0 ok"
-        await pilot.press("4")
-        app.jump("jobs", row(app, "ior_long").id)
-        await pilot.press("enter")
-        screen = await wait_screen(pilot, app, "DetailScreen")
-        body = screen.query_one("#body")
-        await wait_for(pilot, lambda: "Exit status" in _plain(body), what="the walltime job's detail")
-        assert "JOB_EXEC_KILL_WALLTIME: job killed for exceeding walltime" in _plain(body)
+        shown = await detail_text(pilot, app, row(app, "ior_long").id, "Exit status")
+        assert "JOB_EXEC_KILL_WALLTIME: job killed for exceeding walltime" in shown
         await pilot.press("escape")
-        app.jump("jobs", row(app, "train_lr").id)
-        await pilot.press("enter")
-        screen = await wait_screen(pilot, app, "DetailScreen")
-        body = screen.query_one("#body")
-        await wait_for(pilot, lambda: "Variables" in _plain(body), what="train_lr's variables")
-        lines = _plain(body).splitlines()
+        lines = (await detail_text(pilot, app, row(app, "train_lr").id, "Variables")).splitlines()
         assert any(" LR " in line and " .001 " in line for line in lines)
         assert any(" SEED " in line and " +42 " in line for line in lines)
+
+
+async def detail_text(pilot: Any, app: Any, job_id: str, until: str) -> str:
+    """Open the detail of `job_id` and return what it shows once it shows `until`."""
+    app.jump("jobs", job_id)
+    await pilot.press("enter")
+    screen = await wait_screen(pilot, app, "DetailScreen")
+    body = screen.query_one("#body")
+    await wait_for(pilot, lambda: until in _plain(body), what=f"{until} in the detail of {job_id}")
+    return _plain(body)
 
 
 def _plain(widget: Any) -> str:

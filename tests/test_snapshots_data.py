@@ -45,14 +45,17 @@ def test_jobs_pane_array_open(snap_compare, demo_session, size):
     assert snap_compare(jobs_console(demo_session), terminal_size=SIZES[size], run_before=open_array)
 
 
-def _job_detail(job_id: str):
+def open_view(*keys: str, jump: tuple[str, str] | None = None, screen: str = "DetailScreen"):
+    """On the settled console: put the cursor on `jump` (pane, key), press `keys`, and wait until
+    the view `screen` has shown what its commands returned."""
+
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        await pilot.press("4")
-        pilot.app.jump("jobs", job_id)
-        await pilot.press("enter")
-        screen = await wait_screen(pilot, pilot.app, "DetailScreen")
-        await wait_for(pilot, lambda: detail_loaded(screen), what="the job detail")
+        if jump is not None:
+            pilot.app.jump(*jump)
+        await pilot.press(*keys)
+        shown = await wait_screen(pilot, pilot.app, screen)
+        await wait_for(pilot, lambda: detail_loaded(shown), what=f"{screen} loaded")
         await pilot.pause(0.2)
 
     return run_before
@@ -62,48 +65,26 @@ def _job_detail(job_id: str):
 @pytest.mark.parametrize("job_id", [ARRAY_ID, "10.pbshost", "5.pbshost"], ids=["array", "queued", "bare_v"])
 def test_job_detail_real(snap_compare, demo_session, size, job_id):
     """An array's indices and subjobs; a queued job's estimated start and reason; `-v LR=.001`."""
-    assert snap_compare(jobs_console(demo_session), terminal_size=SIZES[size], run_before=_job_detail(job_id))
+    run_before = open_view("enter", jump=("jobs", job_id))
+    assert snap_compare(jobs_console(demo_session), terminal_size=SIZES[size], run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_queues_view(snap_compare, demo_session, size):
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        await pilot.press("Q")
-        screen = await wait_screen(pilot, pilot.app, "QueuesScreen")
-        await wait_for(pilot, lambda: detail_loaded(screen), what="the queues")
-        await pilot.pause(0.2)
-
+    run_before = open_view("Q", screen="QueuesScreen")
     assert snap_compare(console(demo_session), terminal_size=SIZES[size], run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_pool_detail_rebuild_failed(snap_compare, demo_session, demo_dir, size):
     knobs.add_fault(demo_dir, "rebuild_failed", pool="hpc_demo")
-
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        await pilot.press("1")
-        pilot.app.jump("pools", "hpc_demo")
-        await pilot.press("enter")
-        screen = await wait_screen(pilot, pilot.app, "DetailScreen")
-        await wait_for(pilot, lambda: detail_loaded(screen), what="the pool query")
-        await pilot.pause(0.2)
-
+    run_before = open_view("enter", jump=("pools", "hpc_demo"))
     assert snap_compare(console(demo_session), terminal_size=SIZES[size], run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_container_detail_times_and_snapshot(snap_compare, demo_session, demo_dir, size):
+    """`checkpoints` of hpc_demo (the first pool, selected at start): HLC dates and its snapshot."""
     pin_container_times(demo_dir)
-
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        pilot.app.jump("pools", "hpc_demo")
-        await wait_for(pilot, lambda: "hpc_demo" in pilot.app.data.containers, what="containers of hpc_demo")
-        await pilot.press("2", "enter")
-        screen = await wait_screen(pilot, pilot.app, "DetailScreen")
-        await wait_for(pilot, lambda: detail_loaded(screen), what="the container query")
-        await pilot.pause(0.2)
-
+    run_before = open_view("2", "enter")
     assert snap_compare(console(demo_session), terminal_size=SIZES[size], run_before=run_before)

@@ -168,11 +168,17 @@ def pool_detail(host: ConsoleHost, key: str) -> DetailScreen:
     argv = [daos.argv_pool_query(key, ranks="enabled"), daos.argv_pool_query(key, ranks="disabled")]
 
     async def load() -> RenderableType:
-        # DAOS answers one rank set per query: both at once, the second carrying the rest
+        # DAOS answers one rank set per query: both at once, the second carrying the rest; the
+        # enabled ranks are a bonus (a pool detail without them is still the detail)
         enabled, pool = await asyncio.gather(
-            daos.pool_query(key, ranks="enabled"), daos.pool_query(key, ranks="disabled")
+            daos.pool_query(key, ranks="enabled"),
+            daos.pool_query(key, ranks="disabled"),
+            return_exceptions=True,
         )
-        pool.enabled_ranks = enabled.enabled_ranks
+        if isinstance(pool, BaseException):
+            raise pool
+        if not isinstance(enabled, BaseException):
+            pool.enabled_ranks = enabled.enabled_ranks
         return pool_body(pool)
 
     return DetailScreen(f"Pool {key}", argv, load)
