@@ -9,13 +9,16 @@ container created now (its HLC times read as today).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 
+from daostui.core.together import all_of
 from daostui.daos import parse
 from daostui.daos.errno import describe_status
 from daostui.daos.models import Pool, PoolRebuild
@@ -177,3 +180,21 @@ async def test_container_created_now_shows_todays_date(demo_session) -> None:
         shown = plain(screen.query_one("#body").content)
         opened = next(line for line in shown.splitlines() if "Last opened" in line)
         assert any(str(day) in opened for day in {before, after}), opened
+
+
+async def test_independent_commands_fail_only_after_all_have_ended() -> None:
+    """`all_of`: the first failure is raised once the others are done (no command left running)."""
+    ended: list[str] = []
+
+    async def slow() -> int:
+        await asyncio.sleep(0.05)
+        ended.append("slow")
+        return 1
+
+    async def failing() -> int:
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        await all_of(slow(), failing())
+    assert ended == ["slow"]
+    assert await all_of(slow(), slow()) == [1, 1]

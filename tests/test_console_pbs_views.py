@@ -224,18 +224,19 @@ async def test_job_detail_that_timed_out_retries_with_back_off(demo_session, mon
     really asks again and shows the job (issue 15 item 8)."""
     from daostui.screens.detail_view import DetailScreen
 
-    monkeypatch.setattr(DetailScreen, "retry_delays", (0.5, 1.0))
+    monkeypatch.setattr(DetailScreen, "retry_delays", (3.0, 5.0))
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         job_id = await submit(demo_session, "echo hi\n", "-h")
         await listed(pilot, app, job_id)
-        demo_session.pbs.timeout = 1.0
+        demo_session.pbs.timeout = 2.0
         knobs.add_fault(demo_session.demo_dir, "timeout", match="qstat -f*", remaining=1)
         await pilot.press("enter")
         screen = await wait_screen(pilot, app, "DetailScreen")
         retry = screen.query_one("#retry")
         await wait_for(pilot, lambda: "Attempt 1 of 3 timed out" in rendered(retry), what="the retry plan")
+        demo_session.pbs.timeout = 60.0  # the retry must not time out on a loaded machine
         assert "retrying in" in rendered(retry) and "attempt 2" in rendered(retry)
         body = screen.query_one("#body")
         assert "timed out" in _plain(body)

@@ -134,8 +134,10 @@ class ConsoleData:
     async def fetch_queues(self) -> tuple[list[Any], Any]:
         """`qstat -Qf` and `qstat -Bf` together (independent: one does not wait for the other);
         kept for the forms, returned for the queues view, which raises what failed."""
+        from daostui.core.together import all_of
+
         pbs = self.session.pbs
-        self.queues, self.server = await asyncio.gather(pbs.queues(), pbs.server())
+        self.queues, self.server = await all_of(pbs.queues(), pbs.server())
         return self.queues, self.server
 
     def queue_limits(self) -> dict[str, Any]:

@@ -9,13 +9,13 @@ indices and every subjob with its state and exit status (`qstat -t`).
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from daostui.core.together import all_of
 from daostui.screens.detail_view import DetailScreen, kv_table, when
 from daostui.widgets.resource_columns import JOB_STATE_STYLE
 
@@ -171,10 +171,11 @@ def job_detail(host: ConsoleHost, key: str) -> DetailScreen | None:
     commands = [pbs.argv_status([key])] + ([pbs.argv_subjobs(key)] if listed else [])
 
     async def load() -> RenderableType:
+        subjobs: list[Job] | None = None
         if listed:
-            result, subjobs = await asyncio.gather(pbs.status([key]), pbs.subjobs(key))
+            result, subjobs = await all_of(pbs.status([key]), pbs.subjobs(key))
         else:
-            result, subjobs = await pbs.status([key]), None
+            result = await pbs.status([key])
         job = next((j for j in result.jobs if j.id == key), None)
         note: Text | None = None
         if job is None or job.state == "L":
