@@ -133,7 +133,7 @@ def pool_notes(pool: Pool) -> list[str]:
     if rebuild is not None and rebuild.failed:
         notes.append(
             f"Rebuild {rebuild.state} ({der_name(rebuild.status)}): data that lost a copy is not "
-            "protected again until an administrator restarts it. Tell ALCF support; keep a copy of "
+            "fully protected again until a rebuild succeeds. Tell ALCF support; keep a copy of "
             "important data on flare."
         )
     elif rebuild is not None and rebuild.state in ("stopping", "stopped"):
