@@ -65,6 +65,11 @@ user=${PBS_TEST_USER:-pbsuser}
 rm -rf "$state"
 # Every site's PostgreSQL data service takes the same socket outside the namespaces: one site per host
 socket=/var/run/postgresql/.s.PGSQL.15007
+# A lock whose postmaster is gone (a machine or session that stopped without stop.sh) is stale: remove it
+if [ -e "$socket.lock" ] && ! kill -0 "$(head -1 "$socket.lock" 2>/dev/null)" 2>/dev/null; then
+  say "removing the stale data-service socket of a site that is gone (pid $(head -1 "$socket.lock" 2>/dev/null))"
+  rm -f "$socket" "$socket.lock"
+fi
 if [ -e "$socket" ] || [ -e "$socket.lock" ]; then
   fail "another OpenPBS site runs on this host: its data service holds $socket (pid $(head -1 "$socket.lock" 2>/dev/null)); stop it first"
 fi
