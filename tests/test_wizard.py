@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -66,32 +67,71 @@ async def open_wizard(pilot, app) -> WizardScreen:
     return screen
 
 
+async def step_is(pilot, app, step_id: str) -> None:
+    """Wait until the wizard shows `step_id` (Next is queued: it waits for a running command)."""
+    await wait_for(
+        pilot, lambda: wizard(app).state.step_id == step_id, what=f"step {step_id}: {outcome(app)}"
+    )
+
+
 async def to_container_step(pilot, app) -> WizardScreen:
+    """The container step, its list loaded and focused ("+ Create a new container" highlighted)."""
     screen = await open_wizard(pilot, app)
     assert screen.steps["environment"].ok, outcome(app)
     await pilot.press("ctrl+n")  # environment → pool
-    assert screen.state.step_id == "pool"
+    await step_is(pilot, app, "pool")
     assert screen.state.pool == "hpc_demo"  # first pool highlighted
     await pilot.press("ctrl+n")  # pool → container
-    assert screen.state.step_id == "container"
+    await step_is(pilot, app, "container")
     await command_done(pilot, app, lambda: "container(s) in hpc_demo" in outcome(app), "the container list")
+    await focused(pilot, app, "containers")
+    return screen
+
+
+async def to_new_label(pilot, app) -> WizardScreen:
+    """The container step with the focus in the new label's field (enter on "+ Create")."""
+    screen = await to_container_step(pilot, app)
+    await pilot.press("enter")
     await focused(pilot, app, "label")
     return screen
 
 
-async def test_whole_wizard_from_nothing_to_a_finished_job(demo_session, demo_dir, compute_root):
-    app = make_app(demo_session, frozen=False)
+async def remote_text(session, path: str) -> str:
+    """A file as it is where commands run (the login node over ssh), read with `cat` there."""
+    result = await session.transport.run(["cat", "--", path])
+    assert result.ok, f"cat {path}: {result.stderr or result.error}"
+    return result.stdout
+
+
+async def compute_root_of(session) -> str:
+    """Where the simulated compute nodes mount containers, as the site the session reaches has it."""
+    result = await session.transport.run(["sh", "-c", 'printf %s "${DAOSTUI_SIM_COMPUTE_ROOT:-/tmp}"'])
+    assert result.ok and result.stdout.startswith("/"), result
+    return result.stdout
+
+
+@pytest.mark.parametrize("mode_session", ["demo", "ssh", "realssh"], indirect=True)
+async def test_whole_wizard_from_nothing_to_a_finished_job(mode_session, compute_root):
+    """From nothing to a finished job, checked where it all happened (the login node over ssh)."""
+    session = mode_session
+    result_dir = posixpath.join(await compute_root_of(session), "hpc_demo", "wiz_data")
+    result_file = posixpath.join(result_dir, "written-by-job.txt")
+    app = make_app(session, frozen=False)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await to_container_step(pilot, app)
+        screen = await to_new_label(pilot, app)
         # 3. container: type a label and press enter (creates it with the default preset, rd_fac:1)
         await pilot.press(*"wiz_data", "enter")
         await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Created", "✗")), "the create")
         assert screen.state.container == "wiz_data", outcome(app)
         assert screen.state.created_container
+        # the list shows the new container, chosen; the label field is empty again (no "already exists")
+        options = screen.query_one("#containers")
+        assert options.get_option_at_index(options.highlighted).id == "wiz_data"
+        assert screen.query_one("#label").value == "" and not rendered(screen.query_one("#label-problem"))
         await focused(pilot, app, "next")
         await pilot.press("ctrl+n")
-        # 4. mount: enter on the focused Mount button, then enter on the write/read check
-        assert screen.state.step_id == "mount"
+        # 4. mount: enter on the focused Mount button (once the mounts table was read), then the check
+        await step_is(pilot, app, "mount")
         await focused(pilot, app, "mount")
         await pilot.press("enter")
         await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Mounted", "✗")), "the mount")
@@ -102,19 +142,20 @@ async def test_whole_wizard_from_nothing_to_a_finished_job(demo_session, demo_di
         assert screen.state.write_checked, outcome(app)
         await pilot.press("ctrl+n")
         # 5. job: go to Program (7 tabs from Project), replace it, give arguments
-        assert screen.state.step_id == "job"
+        await step_is(pilot, app, "job")
         await focused(pilot, app, "project")
+        await wait_for(pilot, lambda: screen.query_one("#workdir").value, what="the default directory")
+        workdir = screen.query_one("#workdir").value
         await pilot.press(*["tab"] * 7)
         await focused(pilot, app, "program")
         await pilot.press("ctrl+u", *"touch", "tab")
-        result_file = compute_root / "hpc_demo" / "wiz_data" / "written-by-job.txt"
-        await pilot.press(*str(result_file))
-        await wait_for(
-            pilot, lambda: screen.query_one("#args").value == str(result_file), what="the arguments"
-        )
-        await pilot.press("ctrl+n")  # saves the script, then moves on
-        assert screen.state.step_id == "submit", outcome(app)
-        script = Path(screen.state.script_path)
+        await pilot.press(*result_file)
+        await wait_for(pilot, lambda: screen.query_one("#args").value == result_file, what="the arguments")
+        await pilot.press("ctrl+n")  # saves the script where qsub runs, then moves on
+        await step_is(pilot, app, "submit")
+        script = screen.state.script_path
+        assert script == posixpath.join(workdir, "daos_job.pbs"), script
+        assert f"Script: {script}" in rendered(screen.query_one("#submit-status"))
         # 6. submit with enter on the focused Submit button
         await focused(pilot, app, "submit")
         await pilot.press("enter")
@@ -127,37 +168,38 @@ async def test_whole_wizard_from_nothing_to_a_finished_job(demo_session, demo_di
         await pilot.press("enter")  # Finish: follow my job
         await wait_for(pilot, lambda: type(app.screen).__name__ == "OutputScreen", what="job output")
 
-        # the real outcome, in the simulated Aurora
-        props = await demo_session.daos.cont_get_prop("hpc_demo", "wiz_data")
+        # the real outcome, on the simulated Aurora the session reaches
+        props = await session.daos.cont_get_prop("hpc_demo", "wiz_data")
         assert props.rd_fac == 1
-        mounts = await demo_session.mounts.list()
-        mount = next(m for m in mounts if m.container == "wiz_data")
-        assert (Path(mount.path) / "hello-from-daostui.txt").read_text() == "hello from daostui\n"
-        text = script.read_text()
+        mount = next(m for m in await session.mounts.list() if m.container == "wiz_data")
+        assert await remote_text(session, mount.path + "/hello-from-daostui.txt") == "hello from daostui\n"
+        text = await remote_text(session, script)
         assert "#PBS -l filesystems=home:flare:daos_user" in text
         assert "#PBS -l daos=daos_user" in text
         assert "launch-dfuse.sh ${DAOS_POOL}:${DAOS_CONT}" in text and "DAOS_CONT=wiz_data" in text
 
         async def finished() -> bool:
-            status = await demo_session.pbs.status([job_id])
+            status = await session.pbs.status([job_id])
             return bool(status.jobs) and status.jobs[0].is_finished
 
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
+        deadline = loop.time() + 60
         while not await finished():
             assert loop.time() < deadline, "job did not finish"
             await asyncio.sleep(0.3)
-        status = await demo_session.pbs.status([job_id])
-        assert status.jobs[0].exit_status == 0
+        job = (await session.pbs.status([job_id])).jobs[0]
+        assert job.exit_status == 0
+        assert job.output_path.startswith(workdir + "/"), "the .o file is where qsub ran"
         # the file the job wrote through its own dfuse mount is in the container (seen from the login mount)
-        assert (Path(mount.path) / "written-by-job.txt").exists()
+        assert (await session.transport.run(["test", "-e", mount.path + "/written-by-job.txt"])).ok
+        await session.mounts.unmount(mount.path)
     assert not paths.wizard_state_file().exists(), "a finished wizard leaves nothing to resume"
 
 
 async def test_bad_and_existing_labels_are_refused_before_anything_runs(demo_session):
     app = make_app(demo_session, frozen=False)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await to_container_step(pilot, app)
+        screen = await to_new_label(pilot, app)
         ran_before = len(demo_session.log)
         await pilot.press(*"bad label!")
         problem = screen.query_one("#label-problem")
@@ -186,14 +228,19 @@ async def test_back_keeps_entries_and_resume_after_leaving(demo_session):
         options.highlighted = options.get_option_index("checkpoints")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.state.container == "checkpoints", what="the container picked")
-        await pilot.press("ctrl+n", "ctrl+n")  # mount → job
-        assert screen.state.step_id == "job"
+        await pilot.press("ctrl+n")
+        await step_is(pilot, app, "mount")
+        await command_done(pilot, app, lambda: "not mounted here" in outcome(app), "the mounts table read")
+        await pilot.press("ctrl+n")  # mount → job
+        await step_is(pilot, app, "job")
         await focused(pilot, app, "project")
         await pilot.press("tab", "tab", "ctrl+u", *"my_named_job")  # job name field
         await wait_for(pilot, lambda: screen.query_one("#name").value == "my_named_job", what="the name")
         await pilot.press("ctrl+b")  # back to mount: the entries are remembered
         assert screen.state.job["name"] == "my_named_job"
+        await command_done(pilot, app, lambda: "not mounted here" in outcome(app), "the mounts table read")
         await pilot.press("ctrl+n")
+        await step_is(pilot, app, "job")
         await focused(pilot, app, "project")
         assert screen.query_one("#name").value == "my_named_job"
         await pilot.press("escape")
@@ -202,8 +249,8 @@ async def test_back_keeps_entries_and_resume_after_leaving(demo_session):
         assert saved.step_id == "job" and saved.container == "checkpoints"
         # reopening offers to resume; `y` resumes at the same step with the same entries
         await pilot.press("w")
-        await wait_screen(pilot, app, "ConfirmScreen")
-        await pilot.press("y")
+        await wait_screen(pilot, app, "ResumeScreen")
+        await pilot.press("enter")  # Resume has the focus
         resumed = await wait_screen(pilot, app, "WizardScreen")
         await focused(pilot, app, "project")  # the job step restored its fields
         assert resumed.state.step_id == "job" and resumed.state.pool == "hpc_demo"
@@ -241,7 +288,7 @@ async def test_qsub_error_then_retry_without_reentering(demo_session, demo_dir):
         screen = await wait_screen(pilot, app, "WizardScreen")
         await focused(pilot, app, "project")  # the job step restored its fields
         await pilot.press("ctrl+n")
-        assert screen.state.step_id == "submit", outcome(app)
+        await step_is(pilot, app, "submit")
         knobs.add_fault(
             demo_dir,
             "exit",

@@ -83,7 +83,11 @@ class WizardState:
     mounted_by_wizard: bool = False
     write_checked: bool = False
     job: dict[str, str] = field(default_factory=dict)
+    #: The wizard's job script, where commands run (on the login node over ssh): its own file,
+    #: rewritten by later saves.
     script_path: str = ""
+    #: The form changed after the script was saved: Next saves it again before submitting.
+    script_stale: bool = False
     job_id: str = ""
     finished: bool = False
 

@@ -58,23 +58,29 @@ class ContainerStep(WizardStep):
         self._label_changed()
 
         def done(refs: list[ContainerRef]) -> str:
-            self.containers = refs
+            self.containers = list(refs)
             options.clear_options()
             options.add_option(Option("+ Create a new container (type its label below)", id=NEW_CONTAINER))
             for ref in refs:
-                options.add_option(Option(escape(f"{ref.label:<24} {ref.uuid}"), id=ref.label or ref.uuid))
+                options.add_option(self._option(ref))
+            options.highlighted = 0  # "+ Create a new container" unless one was chosen before
             if self.state.container:
                 try:
                     options.highlighted = options.get_option_index(self.state.container)
                 except OptionDoesNotExist:  # it was destroyed meanwhile
                     self.state.container = ""
             self._label_changed()
+            # an existing container to pick: the list has the focus; none yet: straight to the label
+            self.focus_later(options if refs else self.query_one("#label", Input))
             return f"{len(refs)} container(s) in {pool}."
 
         self.wizard.run(
             f"Listing containers of {pool}", [daos.argv_cont_list(pool)], lambda: daos.cont_list(pool), done
         )
-        self.call_after_refresh(self.query_one("#label", Input).focus)
+
+    @staticmethod
+    def _option(ref: ContainerRef) -> Option:
+        return Option(escape(f"{ref.label:<24} {ref.uuid}"), id=ref.label or ref.uuid)
 
     def problem(self) -> str:
         return "" if self.state.container else "Pick an existing container or create one first."
@@ -136,7 +142,13 @@ class ContainerStep(WizardStep):
             self.state.container = request.label
             self.state.created_container = True
             self.state.preset = self._preset_key()
-            self.containers.append(ContainerRef(uuid=info.uuid, label=request.label))
+            ref = ContainerRef(uuid=info.uuid, label=request.label)
+            self.containers.append(ref)
+            # the list shows it, chosen; the label field is emptied (it is no longer a new label)
+            options = self.query_one("#containers", OptionList)
+            options.add_option(self._option(ref))
+            options.highlighted = options.get_option_index(request.label)
+            self.query_one("#label", Input).value = ""
             self.host.refresh_pane("containers")
             self.host.refresh_pane("pools")
             self.wizard.focus_next_button()

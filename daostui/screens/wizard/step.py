@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.containers import Vertical
+from textual.widget import Widget
 
 from daostui.screens.base import HostAccess
 
@@ -55,7 +56,7 @@ class Wizard(Protocol):
         ...
 
     def next(self) -> None:
-        """Go on to the next step (as the Next button does)."""
+        """Go on to the next step (as the Next button does), once the running command is done."""
         ...
 
     def focus_next_button(self) -> None:
@@ -88,6 +89,16 @@ class WizardStep(Vertical, HostAccess):
     def problem(self) -> str:
         """Why Next is refused on this step ("" when the user may go on)."""
         return ""
+
+    def ready_to_leave(self, proceed: Callable[[], None]) -> bool:
+        """Whether Next may go on now. A step with work left to do first (saving the script) starts
+        it, returns False, and calls `proceed()` once it succeeded."""
+        return True
+
+    def focus_later(self, widget: Widget) -> None:
+        """Focus `widget` once the step is laid out, without scrolling: a step opens at its top,
+        its explanation in view."""
+        self.call_after_refresh(widget.focus, scroll_visible=False)
 
     def leave(self) -> None:
         """The user leaves the step (Back, Next or esc): keep what was typed in the state. Steps
