@@ -147,12 +147,8 @@ async def run_interactive(app: DaosTui, request: InteractiveRequest) -> None:
             if isinstance(transport, SshTransport):
                 conn = await transport.connect()
                 # qsub -I in the form's directory on the login node: the job's shell starts there
-                where = ["env", "-C", request.directory] if request.directory else []
                 outcome = await interactive.run_ssh(
-                    conn,
-                    transport.remote_command([*where, *request.argv]),
-                    request,
-                    delete=session.pbs.delete,
+                    conn, transport.remote_command(request.login_argv()), request, delete=session.pbs.delete
                 )
             else:
                 argv, env = transport.terminal_command(request.argv)  # type: ignore[attr-defined]

@@ -100,6 +100,11 @@ class InteractiveRequest:
             ]
         )
 
+    def login_argv(self) -> list[str]:
+        """`qsub -I` started in the request's directory over ssh (`env -C`, as the transport runs a
+        command with a cwd): the job's shell starts there, PBS_O_WORKDIR is there."""
+        return ["env", "-C", self.directory, *self.argv] if self.directory else list(self.argv)
+
     def mount_line(self) -> str:
         """Typed into the job's shell: the saved mount script, or (when none was saved) its statements."""
         if self.setup_path:
