@@ -61,7 +61,8 @@ class InteractiveScreen(DialogScreen[InteractiveRequest | None]):
                     self.remembered.get("mount", "1") == "1",
                     id="mount",
                 )
-                yield Static("", id="preview")
+            # what runs stays in view under the scrolled fields
+            yield Static("", id="preview")
             yield Static("", id="status")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
