@@ -219,3 +219,46 @@ async def test_the_pool_request_never_proposes_an_existing_pool_and_is_private(d
     assert f"Preferred pool name: {proposed}" in saved.read_text()
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+
+
+# ---------------------------------------------------------------------- 80x24: every button in view
+def in_view(screen, widget) -> bool:
+    region = widget.region
+    return bool(region) and screen.region.contains_region(region)
+
+
+#: (keys that open it, its screen, a check that it is ready, the buttons that must be in view)
+SMALL_SCREENS = {
+    "job form": (("4", "n"), "JobFormScreen", lambda s: s.form.default_dir, ("cancel", "save", "submit")),
+    "interactive": (("4", "i"), "InteractiveScreen", lambda s: s.form.default_dir, ("cancel", "start")),
+    "doctor": (
+        ("D",),
+        "DoctorScreen",
+        lambda s: not s.running and s.checks,
+        ("run", "long", "copy", "close"),
+    ),
+    "share": (("2", "A"), "AclScreen", lambda s: s.loaded, ("close", "remove", "add")),
+    "pool request": (("a",), "PoolRequestScreen", lambda s: True, ("cancel", "save")),
+}
+
+
+@pytest.mark.parametrize("name", list(SMALL_SCREENS))
+async def test_at_80x24_every_button_is_in_view(demo_session, demo_dir, name):
+    from daostui.sim import knobs
+
+    keys, screen_name, ready, buttons = SMALL_SCREENS[name]
+    if name == "doctor":  # all five buttons: the fix is offered too
+        knobs.add_fault(demo_dir, "unclean", pool="hpc_demo", cont="checkpoints")
+        buttons = (*buttons, "fix")
+    app = make_app(demo_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("2")
+        app.jump("containers", "checkpoints")
+        await pilot.press(*keys)
+        screen = await wait_screen(pilot, app, screen_name)
+        await wait_for(pilot, lambda: ready(screen), what=f"{name} ready")
+        await pilot.pause(0.1)
+        for button in buttons:
+            widget = screen.query_one(f"#{button}")
+            assert widget.display and in_view(screen, widget), f"{name}: #{button} at {widget.region}"

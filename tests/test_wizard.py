@@ -350,3 +350,128 @@ async def test_missing_daos_is_explained_and_the_module_prelude_offered(demo_ses
         assert ran and "module load daos/base" in " ".join(ran[-1].wrapped_argv), (
             "the prelude now wraps commands"
         )
+
+
+# ---------------------------------------------------------------------- resume, leave, start over
+async def open_resumable(pilot, app, state: WizardState):
+    save_state(paths.wizard_state_file(), state)
+    await wait_for(pilot, lambda: {"pools", "containers", "jobs"} <= app.data.loaded, what="first refresh")
+    await pilot.press("w")
+    return await wait_screen(pilot, app, "ResumeScreen")
+
+
+async def test_esc_on_the_resume_question_leaves_with_the_progress_kept_and_the_panes_alive(demo_session):
+    app = make_app(demo_session, frozen=False)
+    state = WizardState(step=3, pool="hpc_demo", container="checkpoints")
+    async with app.run_test(size=SIZE) as pilot:
+        question = await open_resumable(pilot, app, state)
+        buttons = [str(button.label) for button in question.query("Button")]
+        assert buttons == ["Start over", "Resume"]
+        assert "Resume there, or start over?" in " ".join(rendered(s) for s in question.query("Static"))
+        await pilot.press("escape")
+        await wait_screen(pilot, app, "ConsoleScreen")
+        assert load_state(paths.wizard_state_file()) == state, "esc touches nothing"
+        # the console's keys work again: 2 focuses the containers pane, n opens its create form
+        await pilot.press("2")
+        await wait_for(
+            pilot, lambda: app.main_screen.focused_pane().pane_id == "containers", what="containers focused"
+        )
+        await pilot.press("n")
+        await wait_screen(pilot, app, "CreateContainerScreen")
+
+
+async def test_start_over_resets_the_progress_and_resume_keeps_it(demo_session):
+    app = make_app(demo_session, frozen=False)
+    state = WizardState(step=3, pool="hpc_demo", container="checkpoints")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_resumable(pilot, app, state)
+        await pilot.press("s")
+        screen = await wait_screen(pilot, app, "WizardScreen")
+        assert screen.state.step_id == "environment" and not screen.state.container
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓", "✗")), "the environment check")
+        await pilot.press("escape")
+        await wait_screen(pilot, app, "ConsoleScreen")
+        assert load_state(paths.wizard_state_file()).step == 0
+        # resumed with r: where it was left
+        save_state(paths.wizard_state_file(), state)
+        await pilot.press("w")
+        await wait_screen(pilot, app, "ResumeScreen")
+        await pilot.press("r")
+        screen = await wait_screen(pilot, app, "WizardScreen")
+        assert screen.state.step_id == "mount" and screen.state.container == "checkpoints"
+
+
+# ---------------------------------------------------------------------- the mount step checks again
+async def test_a_resumed_mount_step_sees_the_mount_is_gone_and_the_check_refuses(demo_session):
+    """Mounted by the wizard, unmounted since: the step says so, and the write check refuses
+    (a file written into the bare directory would prove nothing)."""
+    path = demo_session.mounts.default_mount_point("hpc_demo", "checkpoints")
+    await demo_session.mounts.mount("hpc_demo", "checkpoints", path)
+    await demo_session.mounts.unmount(path)
+    state = WizardState(
+        step=3, pool="hpc_demo", container="checkpoints", mount_path=path, mounted_by_wizard=True
+    )
+    save_state(paths.wizard_state_file(), state)
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "mounts" in app.data.loaded, what="first refresh")
+        app.push_screen(WizardScreen(resume=True))
+        screen = await wait_screen(pilot, app, "WizardScreen")
+        await command_done(pilot, app, lambda: "not mounted here" in outcome(app), "the mounts table read")
+        status = rendered(screen.query_one("#mount-status"))
+        assert f"{path} is no longer a dfuse mount" in status
+        assert screen.query_one("#write-check").disabled and not screen.query_one("#mount").disabled
+        assert not screen.state.mounted_by_wizard
+        await focused(pilot, app, "mount")
+        # pressed anyway (e.g. from an old screen): the client refuses and says why
+        screen.steps["mount"]._write_check()
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓", "✗")), "the write check")
+        assert "is not a dfuse mount" in outcome(app) and "The mount works" not in outcome(app)
+        assert not screen.state.write_checked
+    assert not Path(path, "hello-from-daostui.txt").exists(), "nothing written into the bare directory"
+
+
+# ---------------------------------------------------------------------- what is in view
+def in_view(screen, widget) -> bool:
+    """The widget is on screen, whole, and not scrolled out of its container."""
+    region = widget.region
+    return bool(region) and screen.region.contains_region(region)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_steps_open_at_their_top_with_the_explanation_in_view(demo_session, size):
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=size) as pilot:
+        save_state(paths.wizard_state_file(), WizardState(step=2, pool="hpc_demo"))
+        await wait_for(
+            pilot, lambda: {"pools", "jobs"} <= app.data.loaded and app.data.queues, what="refresh"
+        )
+        app.push_screen(WizardScreen(resume=True))
+        screen = await wait_screen(pilot, app, "WizardScreen")
+        await command_done(pilot, app, lambda: "container(s) in" in outcome(app), "the container list")
+        await focused(pilot, app, "containers")
+        await pilot.pause(0.1)
+        body = screen.query_one("#body")
+        assert body.scroll_y == 0 and in_view(screen, screen.query_one("#why"))
+        await pilot.press("ctrl+n", "ctrl+n")  # "Pick … first": stays; pick checkpoints instead
+        options = screen.query_one("#containers")
+        options.highlighted = options.get_option_index("checkpoints")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.state.container == "checkpoints", what="picked")
+        await pilot.press("ctrl+n")
+        await step_is(pilot, app, "mount")
+        await command_done(pilot, app, lambda: "not mounted here" in outcome(app), "the mounts table read")
+        await pilot.press("ctrl+n")
+        await step_is(pilot, app, "job")
+        await focused(pilot, app, "project")
+        await pilot.pause(0.1)
+        assert body.scroll_y == 0 and in_view(screen, screen.query_one("#why"))
+        # the sidebar folds away when narrow: the explanation gets the width
+        assert screen.query_one("#steps").display is (size[0] >= 100)
+        assert screen.query_one("#why").region.width >= size[0] - 36
+        # Save: what was saved is said where it can be seen, at any size
+        screen.query_one("#save-script").press()
+        await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Saved", "✗")), "the save")
+        assert "daos_job.pbs" in outcome(app) and in_view(screen, screen.query_one("#outcome"))
+        for button in ("back", "next", "leave"):
+            assert in_view(screen, screen.query_one(f"#{button}")), button

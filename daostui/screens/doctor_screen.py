@@ -199,8 +199,7 @@ class DoctorScreen(DialogScreen[None]):
         else:
             self.saved_report = path
             message = f"Report sent to the terminal's clipboard (if it supports OSC 52) and saved to {path}"
-        self._note(message)
-        self.notify(message, timeout=8)
+        self._note(message)  # under the results, in view at any size (a toast would hide the buttons)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -136,17 +136,17 @@ class JobForm(Widget):
                 ),
                 "batch-only",
             )
-        with Horizontal(classes="row batch-only"):
-            yield self._field("Program", self._input("program"))
+        with Horizontal(classes="row"):
+            yield self._field("Program", self._input("program"), "batch-only")
             yield self._field(
                 "Arguments",
                 self._input("args", placeholder="e.g. train.py --data /tmp/$DAOS_POOL/..."),
+                "batch-only",
             )
-        where = "qsub -I runs here" if self.interactive else "the script is saved here and qsub runs here"
-        yield self._field(
-            f"Directory ({where}; ~ is your home where commands run)",
-            self._input("workdir", placeholder="the default: ~/daostui/jobs on the login node"),
-        )
+            # where the script is saved and qsub runs (~ is the home where commands run)
+            yield self._field(
+                "Directory (qsub runs here)", self._input("workdir", placeholder="~/daostui/jobs")
+            )
         yield Static("", id="problems")
 
     def on_mount(self) -> None:
@@ -161,7 +161,7 @@ class JobForm(Widget):
                 return  # not connected yet: empty still means "the default" when saving
             self.default_dir = directory
             field = self.query_one("#workdir", Input)
-            field.placeholder = f"default: {directory}"
+            field.placeholder = directory
             if not field.value.strip():
                 field.value = directory
 
