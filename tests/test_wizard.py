@@ -475,3 +475,48 @@ async def test_steps_open_at_their_top_with_the_explanation_in_view(demo_session
         assert "daos_job.pbs" in outcome(app) and in_view(screen, screen.query_one("#outcome"))
         for button in ("back", "next", "leave"):
             assert in_view(screen, screen.query_one(f"#{button}")), button
+
+
+# ---------------------------------------------------------------------- unknown outcomes
+@pytest.mark.parametrize("went_through", [True, False])
+async def test_a_submit_whose_outcome_is_unknown_is_checked_before_any_retry(demo_session, went_through):
+    """The connection dropped after qsub was sent: the wizard looks for the job (qselect -N) and
+    takes it when PBS has it; otherwise it says nothing was submitted, and Submit may be pressed again."""
+    from daostui.core.errors import outcome_unknown
+    from daostui.transport.base import CommandResult
+
+    real_submit = demo_session.pbs.submit
+
+    async def dropped(script: str, *, cwd: str | None = None, extra_args=()) -> str:
+        if went_through:
+            await real_submit(script, cwd=cwd)
+        argv = tuple(demo_session.pbs.argv_submit(script))
+        raise outcome_unknown(CommandResult(argv, -1, "", "", 1.0, 0.0, "ssh:login", outcome_unknown=True))
+
+    demo_session.pbs.submit = dropped
+    state = WizardState(step=4, pool="hpc_demo", container="checkpoints")
+    save_state(paths.wizard_state_file(), state)
+    app = make_app(demo_session, frozen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: {"pools", "jobs"} <= app.data.loaded, what="refresh")
+        app.push_screen(WizardScreen(resume=True))
+        screen = await wait_screen(pilot, app, "WizardScreen")
+        await focused(pilot, app, "project")
+        await pilot.press("ctrl+n")
+        await step_is(pilot, app, "submit")
+        await focused(pilot, app, "submit")
+        await pilot.press("enter")
+        await command_done(
+            pilot, app, lambda: outcome(app).startswith(("✓ Submitted", "✓ Checked")), "the check"
+        )
+        ran = [r.argv for r in demo_session.log.entries()]
+        assert ["qselect", "-u", demo_session.user, "-N", "daos_job", "-x"] in [list(a) for a in ran]
+        if went_through:
+            assert screen.state.job_id and outcome(app).startswith("✓ Submitted job")
+            assert screen.query_one("#submit").disabled
+        else:
+            assert not screen.state.job_id
+            assert "it was not submitted" in outcome(app) and "safe to try again" in outcome(app)
+            assert not screen.query_one("#submit").disabled
+    submitted = [a for a in ran if a and a[0] == "qsub"]
+    assert len(submitted) == (1 if went_through else 0), "never a second qsub"

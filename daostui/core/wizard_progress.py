@@ -9,6 +9,7 @@ without a terminal.
 from __future__ import annotations
 
 import json
+import posixpath
 import shlex
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -181,6 +182,8 @@ def summary(
     if state.job_id:
         items.append(SummaryItem("job", state.job_id))
     if submit_argv:
+        if state.script_path:  # qsub ran there: PBS_O_WORKDIR, and where the .o/.e files land
+            commands.append(shlex.join(["cd", posixpath.dirname(state.script_path)]))
         commands.append(shlex.join(submit_argv))
     if status_argv:
         commands.append(shlex.join(status_argv))

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from daostui.core.errors import ValidationError
+from daostui.core.errors import OutcomeUnknownError, ValidationError
 from daostui.daos.labels import label_problem
 from daostui.daos.models import ContainerRef
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
@@ -138,7 +138,7 @@ class ContainerStep(WizardStep):
             return
         daos = self.host.session.daos
 
-        def done(info: ContainerInfo) -> str:
+        def done(info: ContainerInfo | ContainerRef) -> str:
             self.state.container = request.label
             self.state.created_container = True
             self.state.preset = self._preset_key()
@@ -154,9 +154,20 @@ class ContainerStep(WizardStep):
             self.wizard.focus_next_button()
             return f"Created container {request.label} in {request.pool}. Press Next to mount it."
 
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, OutcomeUnknownError):
+                # a second create would fail with DER_EXIST (or make a twin): look first
+                self.wizard.verify(
+                    f"Checking whether {request.label} was created",
+                    [daos.argv_cont_list(request.pool)],
+                    lambda: daos.check_container(request.pool, request.label, created=True),
+                    lambda _check: done(ContainerRef(uuid="", label=request.label)),
+                )
+
         self.wizard.run(
             f"Creating container {request.label}",
             [daos.argv_cont_create(request)],
             lambda: daos.cont_create(request),
             done,
+            failed,
         )

@@ -10,18 +10,15 @@ saying so, when it is not).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
+from daostui.core.errors import OutcomeUnknownError
+from daostui.mounts.models import Mount
 from daostui.screens.wizard.step import WizardStep
-
-if TYPE_CHECKING:
-    from daostui.mounts.models import Mount
 
 
 class MountStep(WizardStep):
@@ -93,11 +90,22 @@ class MountStep(WizardStep):
             self.query_one("#write-check", Button).focus()
             return f"Mounted: the dfuse entry for {self.state.mount_path} is in the mounts table."
 
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, OutcomeUnknownError):
+                # start-dfuse.sh may have run: look at the mounts table before mounting again
+                self.wizard.verify(
+                    f"Checking whether {path} was mounted",
+                    [mounts.argv_list()],
+                    lambda: mounts.check_mounted(path),
+                    lambda _check: done(Mount(path=path, pool=pool, container=cont)),
+                )
+
         self.wizard.run(
             f"Mounting {pool}/{cont}",
             mounts.argv_mount(pool, cont, path),
             lambda: mounts.mount(pool, cont, path),
             done,
+            failed,
         )
 
     @on(Button.Pressed, "#write-check")

@@ -37,6 +37,7 @@ from daostui.screens.wizard.submit import SubmitStep
 if TYPE_CHECKING:
     from textual.events import Resize
 
+    from daostui.core.errors import StateCheck
     from daostui.daos.models import Pool
     from daostui.screens.wizard.step import WizardStep
 
@@ -191,6 +192,21 @@ class WizardScreen(Screen[str | None], HostAccess):
 
     def save(self) -> None:
         save_state(self.state_file, self.state)
+
+    def verify(
+        self,
+        title: str,
+        commands: Sequence[Sequence[str]],
+        check: Callable[[], Awaitable[StateCheck]],
+        took_effect: Callable[[StateCheck], str],
+    ) -> None:
+        def done(found: StateCheck) -> str:
+            if found.done:
+                return took_effect(found)
+            return f"Checked: {found.summary} It is safe to try again."
+
+        # queued: the failed command's worker is still finishing (busy) when the step asks
+        self.call_later(self.run, title, commands, check, done)
 
     def set_commands(self, commands: Sequence[Sequence[str]]) -> None:
         text = ("Runs:\n" + command_lines(commands)) if commands else ""

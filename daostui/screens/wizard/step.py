@@ -18,6 +18,7 @@ from textual.widget import Widget
 from daostui.screens.base import HostAccess
 
 if TYPE_CHECKING:
+    from daostui.core.errors import StateCheck
     from daostui.core.wizard_progress import WizardState
     from daostui.daos.models import Pool
 
@@ -41,6 +42,18 @@ class Wizard(Protocol):
     ) -> None:
         """Show `commands`, run `work` in the background with progress, then show the outcome:
         `done(value)` returns the success line; `failed(exc)` lets the step explain a failure."""
+        ...
+
+    def verify(
+        self,
+        title: str,
+        commands: Sequence[Sequence[str]],
+        check: Callable[[], Awaitable[StateCheck]],
+        took_effect: Callable[[StateCheck], str],
+    ) -> None:
+        """After a command whose outcome is unknown (the connection dropped): look at the real state
+        with the client's check before anything is retried; `took_effect(check)` (the success line)
+        when it did, else the check's finding is shown and the step's button may be pressed again."""
         ...
 
     def set_commands(self, commands: Sequence[Sequence[str]]) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from daostui.core.errors import DaostuiError
+from daostui.core.errors import DaostuiError, OutcomeUnknownError
 from daostui.core.wizard_progress import summary
 from daostui.daos.presets import PRESETS
 from daostui.screens.wizard.step import WizardStep
@@ -51,6 +51,10 @@ class SubmitStep(WizardStep):
         # qsub runs in the script's directory (where commands run): PBS_O_WORKDIR and the .o/.e are there
         workdir = posixpath.dirname(script)
 
+        # the jobs known before: after an unknown outcome, a new job of this name is this submission
+        known = [job.id for job in self.host.data.tracker.jobs()]
+        name = self.state.job.get("name") or "daos_job"
+
         def done(job_id: str) -> str:
             self.state.job_id = str(job_id)
             self.query_one("#submit", Button).disabled = True
@@ -61,6 +65,15 @@ class SubmitStep(WizardStep):
             return f"Submitted job {job_id}. Press Finish to follow it in the jobs pane."
 
         def failed(exc: BaseException) -> None:
+            if isinstance(exc, OutcomeUnknownError):
+                # never submitted twice: look for the job before the user may press Submit again
+                self.wizard.verify(
+                    f"Checking whether job {name} was submitted",
+                    [pbs.argv_jobs_named(name)],
+                    lambda: pbs.check_submitted(name, known=known),
+                    lambda check: done(check.found[0]),
+                )
+                return
             if isinstance(exc, DaostuiError):
                 self.query_one("#submit-status", Static).update(
                     escape(
