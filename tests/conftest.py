@@ -55,6 +55,16 @@ def _no_form_memory() -> None:
 
 
 @pytest.fixture
+def compute_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The simulated compute nodes mount containers here, not under the machine's /tmp (requested
+    before the session fixtures, so the demo site's compute mount root is this one too)."""
+    root = tmp_path / "compute"
+    root.mkdir()
+    monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(root))
+    return root
+
+
+@pytest.fixture
 def demo_dir(tmp_path: Path) -> Iterator[Path]:
     """A freshly seeded simulated Aurora (seed 0) in a temporary directory."""
     from daostui.sim import bindir, seed

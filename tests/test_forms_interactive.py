@@ -24,18 +24,11 @@ from daostui.handlers import HANDLERS
 from daostui.pbs import interactive_session as interactive
 from tests.conftest import make_app
 from tests.pilot_helpers import wait_for, wait_loaded, wait_screen
-from tests.test_interactive_ssh import Keys, Screen
+from tests.test_interactive_ssh import drive
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(autouse=True)
-def compute_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Jobs mount containers under their own root (set before the session reads it)."""
-    root = tmp_path / "compute"
-    root.mkdir()
-    monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(root))
-    return root
+#: Jobs' compute nodes mount under their own root (set before the session reads it).
+pytestmark = pytest.mark.usefixtures("compute_root")
 
 
 # ---------------------------------------------------------------------- the mount script, run by bash
@@ -156,45 +149,20 @@ async def test_the_form_saves_its_mount_script_where_qsub_runs_and_the_job_mount
     assert form_memory.load("interactive")[form_memory.OWN_FILE] == request.setup_path
     if session.mode != "ssh":
         return  # locally the job's shell needs the user's terminal: tests/test_e2e.py and below
-    outcome, text = await drive(session, request, "echo name=$PBS_JOBNAME; echo cwd=$(pwd); exit")
-    assert outcome.started and not outcome.error, text
-    assert "daostui: container mounted at " + request.mount_point in text
-    assert "name=ij_test" in text and f"cwd={directory}" in text
-
-
-async def drive(session, request, typed: str, timeout: float = 90):
-    """Run `request` through the console's ssh pty path, typing `typed` once the mount is checked."""
-    transport = session.transport
-    keys, screen = Keys(), Screen()
-
-    async def user() -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while "daostui: " not in screen.text().split("ready", 1)[-1] and loop.time() < deadline:
-            await asyncio.sleep(0.05)
-        keys.type(typed + "\n")
 
     async def delete(job_id: str) -> None:
         raise AssertionError(f"nothing to delete ({job_id})")
 
-    try:
-        conn = await transport.connect()
-        typing = asyncio.ensure_future(user())
-        outcome = await asyncio.wait_for(
-            interactive.run_ssh(
-                conn,
-                transport.remote_command(request.login_argv()),
-                request,
-                delete=delete,
-                stdin=keys,
-                stdout=screen,
-            ),
-            timeout=timeout,
-        )
-        await typing
-    finally:
-        keys.close()
-    return outcome, screen.text()
+    outcome, text = await drive(
+        session.transport,
+        request,
+        delete,
+        timeout=90,
+        typed="echo name=$PBS_JOBNAME; echo cwd=$(pwd); exit\n",
+    )
+    assert outcome.started and not outcome.error, text
+    assert "daostui: container mounted at " + request.mount_point in text
+    assert "name=ij_test" in text and f"cwd={directory}" in text
 
 
 async def test_the_form_remembers_its_values(demo_session, monkeypatch):

@@ -24,13 +24,9 @@ SIZE = (120, 40)
 
 
 @pytest.fixture(autouse=True)
-def compute_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Jobs mount containers under their own root, not the machine's /tmp."""
-    root = tmp_path / "compute"
-    root.mkdir()
-    monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(root))
+def fresh_wizard(compute_root: Path) -> None:
+    """No progress left by another test; jobs mount under their own root (conftest.compute_root)."""
     paths.wizard_state_file().unlink(missing_ok=True)
-    return root
 
 
 def wizard(app) -> WizardScreen:
@@ -94,6 +90,22 @@ async def to_new_label(pilot, app) -> WizardScreen:
     await pilot.press("enter")
     await focused(pilot, app, "label")
     return screen
+
+
+async def pick_then_job_step(pilot, app, screen: WizardScreen) -> None:
+    """From the container step: pick `checkpoints` in the list, pass the mount step (once it has read
+    the mounts table), and wait for the job step's first field."""
+    options = screen.query_one("#containers")
+    options.focus()
+    options.highlighted = options.get_option_index("checkpoints")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen.state.container == "checkpoints", what="the container picked")
+    await pilot.press("ctrl+n")
+    await step_is(pilot, app, "mount")
+    await command_done(pilot, app, lambda: "not mounted here" in outcome(app), "the mounts table read")
+    await pilot.press("ctrl+n")  # mount → job
+    await step_is(pilot, app, "job")
+    await focused(pilot, app, "project")
 
 
 async def remote_text(session, path: str) -> str:
@@ -223,17 +235,7 @@ async def test_back_keeps_entries_and_resume_after_leaving(demo_session):
     async with app.run_test(size=SIZE) as pilot:
         screen = await to_container_step(pilot, app)
         # pick the existing container `checkpoints` from the list
-        options = screen.query_one("#containers")
-        options.focus()
-        options.highlighted = options.get_option_index("checkpoints")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.state.container == "checkpoints", what="the container picked")
-        await pilot.press("ctrl+n")
-        await step_is(pilot, app, "mount")
-        await command_done(pilot, app, lambda: "not mounted here" in outcome(app), "the mounts table read")
-        await pilot.press("ctrl+n")  # mount → job
-        await step_is(pilot, app, "job")
-        await focused(pilot, app, "project")
+        await pick_then_job_step(pilot, app, screen)
         await pilot.press("tab", "tab", "ctrl+u", *"my_named_job")  # job name field
         await wait_for(pilot, lambda: screen.query_one("#name").value == "my_named_job", what="the name")
         await pilot.press("ctrl+b")  # back to mount: the entries are remembered
@@ -453,22 +455,14 @@ async def test_steps_open_at_their_top_with_the_explanation_in_view(demo_session
         await pilot.pause(0.1)
         body = screen.query_one("#body")
         assert body.scroll_y == 0 and in_view(screen, screen.query_one("#why"))
-        await pilot.press("ctrl+n", "ctrl+n")  # "Pick … first": stays; pick checkpoints instead
-        options = screen.query_one("#containers")
-        options.highlighted = options.get_option_index("checkpoints")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.state.container == "checkpoints", what="picked")
-        await pilot.press("ctrl+n")
-        await step_is(pilot, app, "mount")
-        await command_done(pilot, app, lambda: "not mounted here" in outcome(app), "the mounts table read")
-        await pilot.press("ctrl+n")
-        await step_is(pilot, app, "job")
-        await focused(pilot, app, "project")
+        await pick_then_job_step(pilot, app, screen)
         await pilot.pause(0.1)
         assert body.scroll_y == 0 and in_view(screen, screen.query_one("#why"))
         # the sidebar folds away when narrow: the explanation gets the width
-        assert screen.query_one("#steps").display is (size[0] >= 100)
-        assert screen.query_one("#why").region.width >= size[0] - 36
+        steps = screen.query_one("#steps")
+        assert steps.display is (size[0] >= 100)
+        sidebar = steps.outer_size.width if steps.display else 0
+        assert screen.query_one("#why").region.width >= size[0] - sidebar - 6
         # Save: what was saved is said where it can be seen, at any size
         screen.query_one("#save-script").press()
         await command_done(pilot, app, lambda: outcome(app).startswith(("✓ Saved", "✗")), "the save")
