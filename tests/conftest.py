@@ -45,6 +45,25 @@ _no_cursor_blink()
 FROZEN_TIME = 1_795_000_000.0  # 2026-11-19 08:53:20 UTC: snapshots show this clock
 
 
+@pytest.fixture(autouse=True)
+def _no_form_memory() -> None:
+    """Forms remember their last values in the state dir, which the whole run shares: each test
+    starts with forms that remember nothing (tests of the memory write it themselves)."""
+    from daostui.core import paths
+
+    paths.form_memory_file().unlink(missing_ok=True)
+
+
+@pytest.fixture
+def compute_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The simulated compute nodes mount containers here, not under the machine's /tmp (requested
+    before the session fixtures, so the demo site's compute mount root is this one too)."""
+    root = tmp_path / "compute"
+    root.mkdir()
+    monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(root))
+    return root
+
+
 @pytest.fixture
 def demo_dir(tmp_path: Path) -> Iterator[Path]:
     """A freshly seeded simulated Aurora (seed 0) in a temporary directory."""

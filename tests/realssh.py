@@ -43,6 +43,8 @@ SECRET = "3132333435363738393031323334353637383930"
 ALIAS = "testlogin"
 BANNER = "Welcome to the daostui test login node: this banner comes from .bash_profile"
 BANNER_ERR = "module: chatter on stderr from .bash_profile"
+#: A file in the account's home its profile sources last: per-test settings (RealSshServer.set_env).
+TEST_ENV = ".daostui-test-env"
 PAM_DIRS = (
     "/lib/x86_64-linux-gnu/security",
     "/usr/lib/x86_64-linux-gnu/security",
@@ -190,7 +192,15 @@ class RealSshServer:
         seed.reset(self.demo_dir, seed=0, user=self.user)
         _write_tools(self.demo_dir / "bin", self.python, self.home / "lib")
         (self.home / "compute").mkdir(exist_ok=True)
+        self.set_env()
         _chown_tree(self.home, self.uid)
+
+    def set_env(self, **values: str) -> None:
+        """Environment the account's next logins export (after its profile), e.g. a longer
+        DAOSTUI_SIM_QUEUE_WAIT for one test; no values: none (reset_demo starts there)."""
+        path = self.home / TEST_ENV
+        path.write_text("".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items()))
+        os.chown(path, self.uid, -1)
 
     def give_back(self) -> None:
         """Files the test (root) wrote into the simulated site belong to the account again."""
@@ -343,6 +353,7 @@ def _profile(demo_dir: Path, home: Path) -> str:
     for name, value in exports.items():
         quoted = value if name == "PATH" else shlex.quote(value)
         lines.append(f"export {name}={quoted}")
+    lines.append(f'[ -r "$HOME/{TEST_ENV}" ] && . "$HOME/{TEST_ENV}"')
     return "\n".join(lines) + "\n"
 
 

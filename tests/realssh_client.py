@@ -77,6 +77,8 @@ class RealSshClient:
             **config.site,
             "mounts_table": str(self.server.demo_dir / "mounts"),
             "flare_projects_root": str(self.server.demo_dir / "lus" / "flare" / "projects"),
+            # where the account's simulated launch-dfuse.sh mounts (its DAOSTUI_SIM_COMPUTE_ROOT)
+            "compute_mount_root": str(self.server.home / "compute"),
         }
         session = ssh_session(
             ALIAS,

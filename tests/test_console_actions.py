@@ -6,6 +6,7 @@ the dfuse entry is in the mounts table, the job is held) the way a user would ch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,22 @@ from tests.conftest import make_app
 from tests.pilot_helpers import finish_run, rendered, wait_for, wait_loaded, wait_screen
 
 SIZE = (120, 35)
+#: The scenarios that also run against the real OpenSSH login node (tests/realssh.py; root only).
+ALL_MODES = pytest.mark.parametrize("mode_session", ["demo", "ssh", "realssh"], indirect=True)
 
 
 @pytest.fixture
-def slow_queue(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Jobs stay queued long enough to hold, release and cancel them."""
+def slow_queue(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Jobs stay queued long enough to hold, release and cancel them (on the real login node too)."""
     monkeypatch.setenv("DAOSTUI_SIM_QUEUE_WAIT", "120")
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None or callspec.params.get("mode_session") != "realssh":
+        yield
+        return
+    server = request.getfixturevalue("realssh_server")
+    server.set_env(DAOSTUI_SIM_QUEUE_WAIT="120")
+    yield
+    server.set_env()
 
 
 async def labels(session, pool: str = "hpc_demo") -> set[str]:
@@ -33,6 +44,7 @@ def test_every_registered_action_has_a_handler():
     assert set(BY_ID) == set(HANDLERS), "the registry and the handlers must list the same actions"
 
 
+@ALL_MODES
 async def test_create_container_from_the_containers_pane(mode_session):
     app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
@@ -69,6 +81,7 @@ async def test_create_container_from_the_containers_pane(mode_session):
         )
 
 
+@ALL_MODES
 async def test_destroy_container_needs_the_label_typed(mode_session):
     app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
@@ -88,6 +101,7 @@ async def test_destroy_container_needs_the_label_typed(mode_session):
         assert "checkpoints" not in await labels(mode_session)
 
 
+@ALL_MODES
 async def test_mount_then_unmount_from_the_containers_pane(mode_session):
     app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
@@ -101,6 +115,8 @@ async def test_mount_then_unmount_from_the_containers_pane(mode_session):
         mounts = await mode_session.mounts.list()
         mount = next(m for m in mounts if m.container == "checkpoints")
         assert mount.owned
+        # the mount point is the user's where the mount happened (the login node's account over ssh)
+        assert f"/{mode_session.user}/hpc_demo/checkpoints" in mount.path
         await wait_for(pilot, lambda: app.data.mount(mount.path) is not None, what="mounts pane refresh")
         await wait_loaded(pilot, app)
         await pilot.press("u")
@@ -135,6 +151,7 @@ async def test_unmount_from_the_mounts_pane_and_refusal_is_the_default(demo_sess
 async def submit_job_via_form(pilot, app, program_args: str = "") -> str:
     await pilot.press("4", "n")
     form = await wait_screen(pilot, app, "JobFormScreen")
+    await wait_for(pilot, lambda: form.form.default_dir, what="the default directory")
     if program_args:
         form.query_one("#args").value = program_args
     form.query_one("#submit").press()
@@ -145,15 +162,26 @@ async def submit_job_via_form(pilot, app, program_args: str = "") -> str:
     return job_id
 
 
+async def remote_text(session, path: str) -> str:
+    """A file as it is where commands run (the login node over ssh): read there with `cat`."""
+    result = await session.transport.run(["cat", "--", path])
+    assert result.ok, f"cat {path}: {result.stderr or result.error}"
+    return result.stdout
+
+
+@ALL_MODES
 async def test_new_job_is_saved_then_submitted_and_selected(mode_session, slow_queue):
     app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         job_id = await submit_job_via_form(pilot, app)
-        scripts = list(Path(mode_session.workdir).glob("*.pbs"))
-        assert len(scripts) == 1 and "#PBS -A hpc_demo" in scripts[0].read_text()
+        workdir = await mode_session.scripts.workdir()
+        if mode_session.mode == "ssh":
+            assert workdir == (await mode_session.transport.home()) + "/daostui/jobs"
+        assert "#PBS -A hpc_demo" in await remote_text(mode_session, workdir + "/daos_job.pbs")
         status = await mode_session.pbs.status([job_id])
         assert status.jobs and status.jobs[0].state == "Q"
+        assert status.jobs[0].output_path.startswith(workdir + "/"), "qsub ran in the script's directory"
         await wait_for(
             pilot,
             lambda: app.main_screen.pane("jobs").table.cursor_key == job_id,
@@ -161,6 +189,7 @@ async def test_new_job_is_saved_then_submitted_and_selected(mode_session, slow_q
         )
 
 
+@ALL_MODES
 async def test_hold_release_and_cancel_a_job(mode_session, slow_queue):
     app = make_app(mode_session)
     async with app.run_test(size=SIZE) as pilot:
@@ -187,6 +216,7 @@ async def test_hold_release_and_cancel_a_job(mode_session, slow_queue):
         assert await state() in ("F", "E")
 
 
+@ALL_MODES
 async def test_follow_job_output(mode_session):
     app = make_app(mode_session, frozen=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -200,6 +230,63 @@ async def test_follow_job_output(mode_session):
             return "\n".join(str(line) for log in screen.query("RichLog, Log") for line in log.lines)
 
         await wait_for(pilot, lambda: "hello from the job" in shown(), timeout=30, what="job output")
+
+
+@ALL_MODES
+async def test_copy_a_container_to_flare_from_the_containers_pane(mode_session):
+    """`c` on a container: the default destination in the project's flare directory, copied there."""
+    mode_session.project = "hpc_demo"
+    app = make_app(mode_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("2")
+        app.jump("containers", "checkpoints")
+        await pilot.press("c")
+        form = await wait_screen(pilot, app, "CopyDataScreen")
+        destination = form.query_one("#flare-path").value
+        assert destination == f"{mode_session.site.flare_projects_root}/hpc_demo/checkpoints"
+        await wait_for(pilot, lambda: not form.query_one("#copy").disabled, what="the copy offered")
+        form.query_one("#copy").press()
+        run = await finish_run(pilot, app)
+        outcome = str(run.query_one("#outcome").render())
+        assert run.succeeded and "Copied" in outcome and destination in outcome, outcome
+        await pilot.press("escape")
+    assert (await mode_session.transport.run(["test", "-d", destination])).ok, "the copy is on flare there"
+
+
+@ALL_MODES
+async def test_share_and_unshare_a_container_from_the_containers_pane(mode_session):
+    """`A` on a container: an entry added with update-acl, then removed after confirmation."""
+
+    async def acl() -> list[str]:
+        return (await mode_session.daos.cont_get_prop("hpc_demo", "checkpoints")).acl
+
+    app = make_app(mode_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("2")
+        app.jump("containers", "checkpoints")
+        await pilot.press("A")
+        screen = await wait_screen(pilot, app, "AclScreen")
+        await wait_for(pilot, lambda: screen.loaded, what="the ACL")
+        screen.query_one("#name").value = "alice"
+        await wait_for(pilot, lambda: not screen.query_one("#add").disabled, what="the entry accepted")
+        screen.query_one("#add").press()
+        run = await finish_run(pilot, app)
+        assert run.succeeded, str(run.query_one("#outcome").render())
+        await pilot.press("escape")
+        assert "A::alice@:rt" in await acl()
+        await wait_for(pilot, lambda: any(a.principal == "alice@" for a in screen.entries), what="reload")
+        table = screen.query_one("#acl")
+        table.move_cursor(row=next(i for i, a in enumerate(screen.entries) if a.principal == "alice@"))
+        await wait_for(pilot, lambda: not screen.query_one("#remove").disabled, what="alice selected")
+        screen.query_one("#remove").press()
+        await wait_screen(pilot, app, "ConfirmScreen")
+        await pilot.press("y")
+        run = await finish_run(pilot, app)
+        assert run.succeeded, str(run.query_one("#outcome").render())
+        await pilot.press("escape")
+    assert not [entry for entry in await acl() if "alice@" in entry]
 
 
 async def test_pool_request_is_saved_as_text(demo_session):

@@ -43,8 +43,9 @@ class Screen(io.BytesIO):
         return self.getvalue().decode("utf-8", "replace")
 
 
-def mounting_request(pbs) -> interactive.InteractiveRequest:
-    """`qsub -I` on the debug queue that mounts hpc_demo/checkpoints in the job's shell."""
+def mounting_request(pbs, mount_root: str) -> interactive.InteractiveRequest:
+    """`qsub -I` on the debug queue that mounts hpc_demo/checkpoints in the job's shell (the
+    simulated compute nodes mount under `mount_root`, their DAOSTUI_SIM_COMPUTE_ROOT)."""
     argv = interactive.interactive_argv(
         pbs,
         project="hpc_demo",
@@ -54,11 +55,16 @@ def mounting_request(pbs) -> interactive.InteractiveRequest:
         daos_fs="daos_user",
         daos_resource="daos_user",
     )
-    return interactive.InteractiveRequest(argv, pool="hpc_demo", container="checkpoints")
+    return interactive.InteractiveRequest(
+        argv, pool="hpc_demo", container="checkpoints", mount_root=mount_root
+    )
 
 
-async def drive(transport, request, delete, *, timeout: float) -> tuple[interactive.InteractiveOutcome, str]:
-    """`qsub -I` through the app's ssh path, a user typing in the job's shell once the container is mounted."""
+async def drive(
+    transport, request, delete, *, timeout: float, typed: str = "echo inside-$PBS_JOBID\nexit\n"
+) -> tuple[interactive.InteractiveOutcome, str]:
+    """`qsub -I` through the app's ssh path (in the request's directory), a user typing `typed` in
+    the job's shell once the container is mounted."""
     keys, screen = Keys(), Screen()
 
     async def user() -> None:
@@ -66,7 +72,7 @@ async def drive(transport, request, delete, *, timeout: float) -> tuple[interact
         deadline = loop.time() + timeout
         while "container mounted at" not in screen.text() and loop.time() < deadline:
             await asyncio.sleep(0.05)
-        keys.type("echo inside-$PBS_JOBID\nexit\n")
+        keys.type(typed)
 
     try:
         conn = await transport.connect()
@@ -74,7 +80,7 @@ async def drive(transport, request, delete, *, timeout: float) -> tuple[interact
         outcome = await asyncio.wait_for(
             interactive.run_ssh(
                 conn,
-                transport.remote_command(request.argv),
+                transport.remote_command(request.login_argv()),
                 request,
                 delete=delete,
                 stdin=keys,
@@ -112,7 +118,7 @@ async def test_qsub_interactive_over_ssh_mounts_and_runs_in_the_job(server, tmp_
         config_files=[],
         extra_options={"agent_path": None},
     )
-    request = mounting_request(demo_session.pbs)
+    request = mounting_request(demo_session.pbs, str(tmp_path / "compute"))
     deleted: list[str] = []
 
     async def delete(job_id: str) -> None:
@@ -121,6 +127,7 @@ async def test_qsub_interactive_over_ssh_mounts_and_runs_in_the_job(server, tmp_
     outcome, text = await drive(transport, request, delete, timeout=30)
     assert outcome.started and outcome.job_id.endswith("aurora.alcf.anl.gov"), repr(text)
     assert "qsub: waiting for job" in text and "ready" in text
+    assert "container mounted at " + request.mount_point in text, "the mount checked, then said"
     assert "inside-" + outcome.job_id.split(".")[0] in text
     assert not deleted
     assert (tmp_path / "compute" / "hpc_demo" / "checkpoints").exists()

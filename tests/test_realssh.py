@@ -324,7 +324,7 @@ async def test_qsub_interactive_over_real_ssh_is_framed(realssh, demo_session):
     from tests.test_interactive_ssh import drive, mounting_request
 
     transport = realssh.transport()
-    request = mounting_request(demo_session.pbs)
+    request = mounting_request(demo_session.pbs, str(realssh.server.home / "compute"))
 
     async def delete(job_id: str) -> None:
         raise AssertionError("nothing to delete")

@@ -1,9 +1,11 @@
 """The console against the real OpenSSH login node (tests/realssh.py): the passcode asked in the console,
-a cancelled passcode waiting for a reconnect, and the console actions that already run remotely.
+and a cancelled passcode waiting for a reconnect.
 
-The remaining console scenarios (submit from the form and the wizard, output, hold/release/cancel,
-interactive, copy, ACL) join by parametrizing `mode_session` with "realssh" once their screens
-save scripts through `session.scripts`.
+The console's action scenarios run there too, from their own modules, by parametrizing
+`mode_session` with "realssh": create, destroy, mount and unmount, submit from the form, follow
+output, hold/release/cancel (tests/test_console_actions.py), the wizard from nothing to a finished
+job (tests/test_wizard.py), the interactive job's form and shell (tests/test_forms_interactive.py),
+copy and ACL (tests/test_copy_acl.py).
 """
 
 from __future__ import annotations
@@ -11,14 +13,11 @@ from __future__ import annotations
 import pytest
 
 from daostui.core.config import Config
-from tests import test_console_actions as console
 from tests.conftest import make_app
 from tests.pilot_helpers import wait_for, wait_loaded, wait_screen
 from tests.realssh import BANNER
 
 pytestmark = pytest.mark.realssh
-
-REAL = pytest.mark.parametrize("mode_session", ["realssh"], indirect=True)
 
 
 def console_session(realssh, tmp_path):
@@ -89,21 +88,3 @@ async def test_a_cancelled_passcode_waits_and_a_reconnect_refreshes_every_pane_a
             assert header.connection == "connected"
     finally:
         await session.close()
-
-
-@REAL
-async def test_create_container_on_the_login_node(mode_session):
-    await console.test_create_container_from_the_containers_pane(mode_session)
-
-
-@REAL
-async def test_destroy_container_on_the_login_node(mode_session):
-    await console.test_destroy_container_needs_the_label_typed(mode_session)
-
-
-@REAL
-async def test_mount_then_unmount_on_the_login_node(mode_session):
-    await console.test_mount_then_unmount_from_the_containers_pane(mode_session)
-    assert mode_session.mounts.default_mount_point("hpc_demo", "checkpoints").startswith(
-        f"/tmp/{mode_session.user}/"
-    )

@@ -67,6 +67,7 @@ def console(demo_session: Any) -> Any:
         login_mount_root=SiteProfile().login_mount_root, flare_projects_root=SiteProfile().flare_projects_root
     )
     demo_session.mounts.site = demo_session.site
+    demo_session.workdir = Path("/home/aurora_user")  # job forms show it: never a pytest directory
     return with_fixture_jobs(make_app(demo_session))
 
 
@@ -167,7 +168,7 @@ def test_job_form(snap_compare, demo_session):
     assert snap_compare(
         console(demo_session),
         terminal_size=(120, 40),
-        run_before=press_then_settle("4", "n", screen="JobFormScreen"),
+        run_before=press_then_settle("4", "n", screen="JobFormScreen", ready=lambda s: s.form.default_dir),
     )
 
 
@@ -262,13 +263,18 @@ def test_interactive_job_form(snap_compare, demo_session):
         console(demo_session),
         terminal_size=(120, 40),
         run_before=press_then_settle(
-            "4", "i", screen="InteractiveScreen", ready=lambda s: focused_id(s.app) == "project"
+            "4",
+            "i",
+            screen="InteractiveScreen",
+            ready=lambda s: focused_id(s.app) == "project" and s.form.default_dir,
         ),
     )
 
 
 # ---------------------------------------------------------------------- wizard
-def wizard_at(state: WizardState | None, ready: Any, *, settle_on: str = "", settled: Any = None):
+def wizard_at(
+    state: WizardState | None, ready: Any, *, settle_on: str | tuple[str, ...] = "", settled: Any = None
+):
     """Open the wizard at `state` and wait until `ready(screen)`: the step's command has finished
     and its focus is set (the exact state the shot shows); then type `settle_on` and wait for
     `settled(screen)`."""
@@ -306,10 +312,13 @@ WIZARD_STEPS = {
     "pool": (WizardState(step=1, pool="datascience"), focus_on("pools")),
     "container": (
         WizardState(step=2, pool="hpc_demo"),
-        lambda screen: "container(s) in" in wizard_outcome(screen) and focused_id(screen.app) == "label",
+        lambda screen: "container(s) in" in wizard_outcome(screen) and focused_id(screen.app) == "containers",
     ),
     "mount": (WizardState(step=3, pool="hpc_demo", container="checkpoints"), focus_on("mount")),
-    "job": (WizardState(step=4, pool="hpc_demo", container="checkpoints"), focus_on("project")),
+    "job": (
+        WizardState(step=4, pool="hpc_demo", container="checkpoints"),
+        lambda screen: focus_on("project")(screen) and screen.query_one("#workdir").value,
+    ),
     "submit": (
         WizardState(
             step=5, pool="hpc_demo", container="checkpoints", script_path="/home/aurora_user/daos_job.pbs"
@@ -330,7 +339,7 @@ def test_wizard_container_step_bad_label(snap_compare, demo_session):
     run_before = wizard_at(
         state,
         ready,
-        settle_on="checkpoints",
+        settle_on=("enter", *"checkpoints"),  # enter on "+ Create a new container", then the label
         settled=lambda screen: "already exists" in rendered(screen.query_one("#label-problem")),
     )
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)

@@ -69,6 +69,16 @@ def requests_dir() -> Path:
     return state_dir() / "requests"
 
 
+def form_memory_file() -> Path:
+    """What the job forms remember between openings (their last values and their own script)."""
+    return state_dir() / "forms.json"
+
+
+def reports_dir() -> Path:
+    """Doctor reports saved for a support ticket."""
+    return state_dir() / "reports"
+
+
 def error_log_file() -> Path:
     """Tracebacks of unexpected errors (bugs): shown to the user, kept here for a bug report."""
     return state_dir() / "errors.log"

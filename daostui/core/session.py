@@ -173,10 +173,13 @@ def demo_session(
     bindir.prepare(demo_dir, seed=seed)
     info = sim.site_info(demo_dir)
     config = config or Config()
-    # the simulated flare lives in the demo dir: a demo copy must never write to a real /lus
-    site = config.site_profile().with_overrides(
+    # the simulated flare lives in the demo dir: a demo copy must never write to a real /lus; the
+    # simulated compute nodes mount where the simulator's launch-dfuse.sh does
+    site = config.site_profile()
+    site = site.with_overrides(
         mounts_table=str(demo_dir / "mounts"),
         flare_projects_root=str(demo_dir / "lus" / "flare" / "projects"),
+        compute_mount_root=os.environ.get("DAOSTUI_SIM_COMPUTE_ROOT") or site.compute_mount_root,
     )
     transport = LocalTransport(env=sim.environment(demo_dir), where="demo")
     return build_clients(

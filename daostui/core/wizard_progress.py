@@ -9,6 +9,7 @@ without a terminal.
 from __future__ import annotations
 
 import json
+import posixpath
 import shlex
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -83,7 +84,11 @@ class WizardState:
     mounted_by_wizard: bool = False
     write_checked: bool = False
     job: dict[str, str] = field(default_factory=dict)
+    #: The wizard's job script, where commands run (on the login node over ssh): its own file,
+    #: rewritten by later saves.
     script_path: str = ""
+    #: The form changed after the script was saved: Next saves it again before submitting.
+    script_stale: bool = False
     job_id: str = ""
     finished: bool = False
 
@@ -177,6 +182,8 @@ def summary(
     if state.job_id:
         items.append(SummaryItem("job", state.job_id))
     if submit_argv:
+        if state.script_path:  # qsub ran there: PBS_O_WORKDIR, and where the .o/.e files land
+            commands.append(shlex.join(["cd", posixpath.dirname(state.script_path)]))
         commands.append(shlex.join(submit_argv))
     if status_argv:
         commands.append(shlex.join(status_argv))

@@ -46,7 +46,14 @@ def destroy(app: DaosTui) -> None:
         return
     pool, daos = row.pool, app.session.daos
     label = row.label or row.uuid
-    mounted = f"it is mounted at {row.mount_path}; open handles get errors" if row.mount_path else ""
+    # the checkbox label stays short (a Checkbox does not wrap): where it is mounted goes in the message
+    mounted = "destroy it although it is mounted" if row.mount_path else ""
+    where = (
+        f"\n\nIt is mounted at {row.mount_path}: destroying it needs --force, and open files under it "
+        "then get errors."
+        if row.mount_path
+        else ""
+    )
 
     def answered(value: tuple[bool, bool] | None) -> None:
         if not value or not value[0]:
@@ -63,7 +70,8 @@ def destroy(app: DaosTui) -> None:
     app.push_screen(
         TypeToConfirmScreen(
             f"Destroy container {label}?",
-            f"This permanently deletes container {label} ({row.uuid}) in pool {pool} and ALL its data.",
+            f"This permanently deletes container {label} ({row.uuid}) in pool {pool} and ALL its data."
+            + where,
             label,
             lambda force: [daos.argv_cont_destroy(pool, label, force=force)],
             offer_force=mounted,

@@ -120,6 +120,14 @@ def output(app: DaosTui) -> None:
 def interactive(app: DaosTui) -> None:
     from daostui.screens.interactive_job import InteractiveScreen
 
+    if app.session.readonly:
+        # the client refuses `qsub -I` anyway; the form is not even shown, and the user is told why
+        app.notify(
+            "Interactive jobs are off in read-only mode: qsub -I submits a job (start without --readonly).",
+            severity="warning",
+        )
+        return
+
     def chosen(request: InteractiveRequest | None) -> None:
         if request is not None:
             # the App owns it: the terminal is handed over and the console resumes afterwards
@@ -143,8 +151,9 @@ async def run_interactive(app: DaosTui, request: InteractiveRequest) -> None:
             transport = session.transport
             if isinstance(transport, SshTransport):
                 conn = await transport.connect()
+                # qsub -I in the form's directory on the login node: the job's shell starts there
                 outcome = await interactive.run_ssh(
-                    conn, transport.remote_command(request.argv), request, delete=session.pbs.delete
+                    conn, transport.remote_command(request.login_argv()), request, delete=session.pbs.delete
                 )
             else:
                 argv, env = transport.terminal_command(request.argv)  # type: ignore[attr-defined]
@@ -156,7 +165,7 @@ async def run_interactive(app: DaosTui, request: InteractiveRequest) -> None:
                     interactive.run_local,
                     dataclasses.replace(request, argv=argv),
                     env=env,
-                    cwd=str(session.workdir),
+                    cwd=request.directory or str(session.workdir),
                     delete=delete,
                 )
     except SuspendNotSupported:

@@ -159,6 +159,7 @@ class PbsClient:
         walltime: str,
         filesystems: str,
         extra_resources: Sequence[str] = (),
+        job_name: str = "",
     ) -> list[str]:
         argv = [
             "qsub",
@@ -167,6 +168,7 @@ class PbsClient:
             project,
             "-q",
             queue,
+            *(["-N", job_name] if job_name else []),
             "-l",
             f"select={nodes}",
             "-l",

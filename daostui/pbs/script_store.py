@@ -5,9 +5,10 @@
 the session's transport (SFTP over the same connection in ssh mode) into the remote working
 directory — by default `~/daostui/jobs` under the remote home, or a directory the user picks —
 and keeps a copy in the local state dir, so the user has what was submitted even after the
-remote copy is edited or deleted. Nothing is ever overwritten (a numeric suffix is added), files
-are 0600 (0700 when executed directly) and directories daostui creates are 0700, whatever the
-umask: other accounts on a login node must not read them.
+remote copy is edited or deleted. Nothing is overwritten (a numeric suffix is added) except the
+file the same form saved before (`replace=`: a form's Save rewrites its own file instead of
+leaving `-2`, `-3` behind); files are 0600 (0700 when executed directly) and directories daostui
+creates are 0700, whatever the umask: other accounts on a login node must not read them.
 
 The returned `SavedScript` has everything submitting needs: the remote path (what `qsub` gets),
 its directory (`qsub`'s working directory, so `PBS_O_WORKDIR` and the .o/.e files are there) and
@@ -79,41 +80,60 @@ class ScriptStore:
         text = (directory or "").strip()
         if not text:
             return await self.workdir()
-        if "\n" in text or "\0" in text:
-            raise ValidationError("the working directory must be one line", field="workdir", rule="line")
+        problem = directory_problem(text)
+        if problem:
+            raise ValidationError(problem, field="workdir", rule="working directory")
         if text == "~" or text.startswith("~/"):
             text = posixpath.join(await self.transport.home(), text[2:])
-        if not posixpath.isabs(text):
-            raise ValidationError(
-                f"the working directory {text!r} must be absolute (or start with ~/)",
-                field="workdir",
-                rule="absolute",
-            )
         return posixpath.normpath(text)
+
+    @mutating("create a working directory")
+    async def prepare_dir(self, directory: str | None) -> str:
+        """`directory` resolved (see `resolve_dir`) and created 0700 where missing: an interactive
+        job started there with no script to save still needs it to exist."""
+        workdir = await self.resolve_dir(directory)
+        await self.transport.make_dirs(workdir, 0o700)
+        return workdir
 
     @mutating("save a job script")
     async def save(
-        self, text: str, name: str, *, directory: str | None = None, executable: bool = False
+        self,
+        text: str,
+        name: str,
+        *,
+        directory: str | None = None,
+        executable: bool = False,
+        replace: str | None = None,
     ) -> SavedScript:
-        """Write `text` as `name` (or `name-N` when taken) in `directory`; never overwrites anything."""
+        """Write `text` as `name` (or `name-N` when taken) in `directory`.
+
+        `replace` is the path the same form saved before: when it is one of `name`'s candidates in
+        that directory (`name`, `name-2`, …) it is rewritten in place; any other existing file is
+        never touched."""
         _check_name(name)
         workdir = await self.resolve_dir(directory)
         await self.transport.make_dirs(workdir, 0o700)
         mode = 0o700 if executable else 0o600
-        for candidate in _candidates(name):
+        candidates = _candidates(name)
+        if replace and posixpath.dirname(replace) == workdir and posixpath.basename(replace) in candidates:
+            await self.transport.write_file(replace, text, mode=mode, exclusive=False)
+            return self._saved(replace, workdir, text, mode)
+        for candidate in candidates:
             path = posixpath.join(workdir, candidate)
             try:
                 await self.transport.write_file(path, text, mode=mode, exclusive=True)
             except FileExistsError:
                 continue
-            directives = parse_directives(text)
-            return SavedScript(
-                path=path,
-                workdir=workdir,
-                job_name=directives.get("-N") or candidate,
-                local_copy=self._keep_copy(path, text, mode),
-            )
+            return self._saved(path, workdir, text, mode)
         raise TransportError(f"no free file name for {name} in {workdir} (tried {MAX_SUFFIX})")
+
+    def _saved(self, path: str, workdir: str, text: str, mode: int) -> SavedScript:
+        return SavedScript(
+            path=path,
+            workdir=workdir,
+            job_name=parse_directives(text).get("-N") or posixpath.basename(path),
+            local_copy=self._keep_copy(path, text, mode),
+        )
 
     def _keep_copy(self, path: str, text: str, mode: int) -> Path | None:
         """The local copy, under a directory per machine, mirroring the remote path."""
@@ -127,6 +147,21 @@ class ScriptStore:
         except (TransportError, OSError):
             return None  # the remote script is what matters; a full local disk must not fail the save
         return copy
+
+
+def directory_problem(text: str) -> str:
+    """Why `text` cannot be a working directory ("" when it can; empty means the default).
+
+    Checked as the user types, before anything is saved: one line, and absolute where commands
+    run (`~` and `~/...` are the remote home there, resolved when saving)."""
+    text = text.strip()
+    if not text:
+        return ""
+    if "\n" in text or "\0" in text or "\r" in text:
+        return "the working directory must be one line"
+    if not (text == "~" or text.startswith(("~/", "/"))):
+        return f"the working directory {text!r} must be absolute (or start with ~/)"
+    return ""
 
 
 def _check_name(name: str) -> None:

@@ -15,7 +15,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Collapsible, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from daostui.core.errors import ValidationError
@@ -51,35 +51,38 @@ class AclScreen(DialogScreen[None]):
         self.load_error = ""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog -wide"):
+        with Vertical(classes="dialog -wide -tall"):
             yield Label(f"Share container {self.pool}/{self.cont}", classes="title")
-            yield Static("Loading the ACL…", id="owner")
-            table: DataTable[str] = DataTable(id="acl", cursor_type="row", zebra_stripes=True)
-            table.add_columns("Entry", "Who", "Grants")
-            yield table
-            yield Label("Add or change an entry (same principal: its letters are replaced):")
-            with RadioSet(id="kind"):
-                yield RadioButton("user", value=True, name="user")
-                yield RadioButton("group (G flag)", name="group")
-            yield Input(placeholder="ALCF user or group name, e.g. alice (or EVERYONE@)", id="name")
-            with RadioSet(id="preset"):
-                for index, (key, (letters, why)) in enumerate(PRESETS.items()):
-                    yield RadioButton(f"{key} ({letters}): {why}", value=index == 0, name=key)
-                yield RadioButton("custom letters", name=CUSTOM)
-            yield Input(value=next(iter(PRESETS.values()))[0], placeholder="rwdtTaAo", id="perms")
-            yield Static("", id="meaning")
-            yield Static(escape("Letters: " + permissions_legend()), id="legend")
-            yield Static("", id="problem")
-            yield Static("", id="notes")
-            yield Static("", id="preview")
-            with Collapsible(
-                title="After sharing: POSIX modes of the shared directory (chmod)", collapsed=True
-            ):
-                yield Static(escape(POSIX_ADVICE), id="posix")
+            # the form scrolls; its buttons stay in view (a 24-line terminal too)
+            with VerticalScroll(id="body"):
+                yield from self._form()
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close")
                 yield Button("Remove selected", id="remove", variant="error", disabled=True)
                 yield Button("Add / update", id="add", variant="primary", disabled=True)
+
+    def _form(self) -> ComposeResult:
+        yield Static("Loading the ACL…", id="owner")
+        table: DataTable[str] = DataTable(id="acl", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Entry", "Who", "Grants")
+        yield table
+        yield Label("Add or change an entry (same principal: its letters are replaced):")
+        with RadioSet(id="kind"):
+            yield RadioButton("user", value=True, name="user")
+            yield RadioButton("group (G flag)", name="group")
+        yield Input(placeholder="ALCF user or group name, e.g. alice (or EVERYONE@)", id="name")
+        with RadioSet(id="preset"):
+            for index, (key, (letters, why)) in enumerate(PRESETS.items()):
+                yield RadioButton(f"{key} ({letters}): {why}", value=index == 0, name=key)
+            yield RadioButton("custom letters", name=CUSTOM)
+        yield Input(value=next(iter(PRESETS.values()))[0], placeholder="rwdtTaAo", id="perms")
+        yield Static("", id="meaning")
+        yield Static(escape("Letters: " + permissions_legend()), id="legend")
+        yield Static("", id="problem")
+        yield Static("", id="notes")
+        yield Static("", id="preview")
+        with Collapsible(title="After sharing: POSIX modes of the shared directory (chmod)", collapsed=True):
+            yield Static(escape(POSIX_ADVICE), id="posix")
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

@@ -1,12 +1,17 @@
 """The Doctor screen: the troubleshooting checklist with its commands, evidence and fixes.
 
 Checks appear as they finish (progress); the long tests (`pool autotest`, `container check`) run
-only on request; an UNCLEAN container gets a confirmed fix; `c` copies the support-ticket summary.
+only on request, and never in a read-only session (autotest creates containers and writes data);
+an UNCLEAN container — and only then — gets a confirmed fix. `c` saves the support-ticket summary
+to a private file in the state dir and sends it to the terminal's clipboard with OSC 52, saying
+both: whether the terminal took it, no program can know (many terminals ignore OSC 52).
 """
 
 from __future__ import annotations
 
+import time
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group
@@ -17,11 +22,27 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
+from daostui.core import paths
 from daostui.doctor.checklist import FAIL, PASS, WARN, Check, Doctor, fix_unclean, report_text, worst
 from daostui.screens.base import DialogScreen
 from daostui.screens.dialogs import ConfirmScreen
 
 STYLE = {PASS: "green", WARN: "yellow", FAIL: "bold red"}
+#: Why the long tests are off in a read-only session (the button's tooltip and the note under it).
+READONLY_LONG = "Long tests are off in read-only mode: daos pool autotest creates containers and writes data."
+
+
+def save_report(text: str, directory: Path | None = None) -> Path:
+    """The report as a private file in the state dir (a new one each time), for a support ticket."""
+    directory = directory or paths.reports_dir()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for counter in range(1, 100):
+        path = directory / f"doctor-{stamp}{'' if counter == 1 else f'-{counter}'}.txt"
+        try:
+            return paths.write_private(path, text, exclusive=True)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free report name in {directory}")
 
 
 def render_check(check: Check) -> Group:
@@ -49,6 +70,8 @@ class DoctorScreen(DialogScreen[None]):
         self.cont = cont
         self.checks: list[Check] = []
         self.running = False
+        #: The last report saved by Copy report (None until then).
+        self.saved_report: Path | None = None
 
     def compose(self) -> ComposeResult:
         pool, cont = self.pool, self.cont
@@ -61,15 +84,26 @@ class DoctorScreen(DialogScreen[None]):
             with VerticalScroll(id="results"):
                 yield Static("", id="report")
             yield Static("", id="summary")
+            yield Static("", id="note")
             with Horizontal(classes="buttons"):
                 yield Button("Run again", id="run")
-                yield Button("Long tests (autotest, container check)", id="long")
+                yield Button("Long tests", id="long", tooltip="daos pool autotest and daos container check")
                 yield Button("Fix UNCLEAN", id="fix", variant="warning", disabled=True)
                 yield Button("Copy report", id="copy")
                 yield Button("Close", id="close")
 
     def on_mount(self) -> None:
+        fix = self.query_one("#fix", Button)
+        fix.display = False  # offered only when a container is UNCLEAN
+        if self.host.session.readonly:
+            long = self.query_one("#long", Button)
+            long.disabled = True
+            long.tooltip = READONLY_LONG
+            self._note(READONLY_LONG)
         self.start(long_tests=False)
+
+    def _note(self, text: str) -> None:
+        self.query_one("#note", Static).update(Text(text))
 
     def start(self, *, long_tests: bool) -> None:
         if self.running:
@@ -101,12 +135,14 @@ class DoctorScreen(DialogScreen[None]):
         overall = worst(self.checks)
         self.query_one("#summary", Static).update(
             Text(
-                f"Overall: {overall} — c copies a summary to paste into a support ticket",
+                f"Overall: {overall} — c saves a report to paste into a support ticket",
                 style=STYLE.get(overall, ""),
             )
         )
         unclean = any(c.id == "container" and c.status == FAIL for c in self.checks)
-        self.query_one("#fix", Button).disabled = not unclean or session.readonly
+        fix = self.query_one("#fix", Button)
+        fix.display = unclean
+        fix.disabled = not unclean or session.readonly
         self.doctor = doctor
 
     @on(Button.Pressed, "#run")
@@ -115,6 +151,9 @@ class DoctorScreen(DialogScreen[None]):
 
     @on(Button.Pressed, "#long")
     def _long(self) -> None:
+        if self.host.session.readonly:
+            self._note(READONLY_LONG)
+            return
         self.start(long_tests=True)
 
     @on(Button.Pressed, "#fix")
@@ -151,8 +190,16 @@ class DoctorScreen(DialogScreen[None]):
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(report_text(self.host.session, self.checks))
-        self.notify("Doctor report copied.", timeout=3)
+        text = report_text(self.host.session, self.checks)
+        self.app.copy_to_clipboard(text)
+        try:
+            path = save_report(text)
+        except OSError as exc:
+            message = f"Report sent to the terminal's clipboard (if it supports OSC 52); not saved: {exc}"
+        else:
+            self.saved_report = path
+            message = f"Report sent to the terminal's clipboard (if it supports OSC 52) and saved to {path}"
+        self._note(message)  # under the results, in view at any size (a toast would hide the buttons)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

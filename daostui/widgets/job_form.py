@@ -1,13 +1,17 @@
-"""The fields of a DAOS job (project, queue, nodes, walltime, pool, container, program), checked as typed.
+"""The fields of a DAOS job (project, queue, nodes, walltime, pool, container, program, directory), checked as typed.
 
 One widget for the three places that describe a job: the new-job form, the interactive-job form
 and the wizard's job step. Bad input (walltime, node counts beyond the queue's limits, empty
-program, labels) is refused with the rule it broke before anything runs; the owner reads
-`checked()` (the request and its script) and decides what to do with it.
+program, labels, a relative directory) is refused with the rule it broke before anything runs;
+the owner reads `checked()` (the request and its script) and `directory()` and decides what to do
+with them. The directory is where the script is saved and `qsub` runs — on the login node over
+ssh — so its default comes from the session's script store (`~/daostui/jobs` there), asked once
+the widget is mounted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +24,7 @@ from textual.widgets import Input, Label, Select, Static
 from daostui.core.errors import DaostuiError, ValidationError
 from daostui.pbs.jobscript import JobRequest, generate_script, validate
 from daostui.pbs.limits import AURORA_DEFAULTS, QueueLimits
+from daostui.pbs.script_store import directory_problem
 from daostui.pbs.walltime import parse_walltime
 
 INTERCEPTION = [
@@ -27,6 +32,21 @@ INTERCEPTION = [
     ("libioil: data only", "ioil"),
     ("libpil4dfs: data + metadata (ALCF preferred)", "pil4dfs"),
 ]
+#: The fields a form keeps between openings (pool and container follow the console's selection).
+REMEMBERED = (
+    "project",
+    "queue",
+    "name",
+    "nodes",
+    "walltime",
+    "ranks",
+    "interception",
+    "program",
+    "args",
+    "workdir",
+)
+#: What the inputs hold before anything is typed or remembered.
+INITIAL = {"name": "daos_job", "nodes": "1", "walltime": "00:10:00", "ranks": "12", "program": "python3"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +63,12 @@ class JobDefaults:
 
 
 class JobForm(Widget):
-    """The fields of a DAOS job; posts nothing, the owner reads `request()` and `limits()`."""
+    """The fields of a DAOS job; posts nothing, the owner reads `checked()`, `directory()`, `values()`.
+
+    `remembered` are the values the form showed last time (core/form_memory); they win over the
+    defaults, except pool and container, which follow what the user selected in the console.
+    `default_dir` gives the directory shown when none is remembered (the session's script store's
+    `workdir`: asked once mounted, since over ssh it is the login node's home)."""
 
     DEFAULT_CSS = """
     JobForm { height: auto; }
@@ -54,45 +79,93 @@ class JobForm(Widget):
     JobForm.-interactive .batch-only { display: none; }
     """
 
-    def __init__(self, defaults: JobDefaults, *, id: str | None = None, interactive: bool = False) -> None:
+    def __init__(
+        self,
+        defaults: JobDefaults,
+        *,
+        id: str | None = None,
+        interactive: bool = False,
+        remembered: Mapping[str, str] | None = None,
+        default_dir: Callable[[], Awaitable[str]] | None = None,
+    ) -> None:
         super().__init__(id=id, classes="-interactive" if interactive else "")
-        self.project = defaults.project
+        self.interactive = interactive
+        self._default_dir = default_dir
         self.queues = defaults.queues or dict(AURORA_DEFAULTS)
-        self.queue = defaults.queue if defaults.queue in self.queues else next(iter(self.queues))
-        self.pool = defaults.pool
-        self.container = defaults.container
         self.site = defaults.site
+        remembered = {k: v for k, v in (remembered or {}).items() if k in REMEMBERED}
+        self.initial = {**INITIAL, "project": defaults.project, "queue": defaults.queue, **remembered}
+        self.initial.update(pool=defaults.pool, container=defaults.container)
+        if self.initial["queue"] not in self.queues:
+            self.initial["queue"] = (
+                defaults.queue if defaults.queue in self.queues else next(iter(self.queues))
+            )
+        if self.initial.get("interception") not in dict((v, k) for k, v in INTERCEPTION):
+            self.initial["interception"] = "none"
+        #: The session's default directory once known ("" until then).
+        self.default_dir = ""
 
     def _field(self, label: str, widget: Widget, classes: str = "") -> Vertical:
         return Vertical(Label(label), widget, classes=classes)
 
+    def _input(self, field_id: str, **options: Any) -> Input:
+        return Input(self.initial.get(field_id, ""), id=field_id, **options)
+
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
-            yield self._field("Project (-A)", Input(self.project, id="project"))
+            yield self._field("Project (-A)", self._input("project"))
             yield self._field(
                 "Queue (-q)",
-                Select([(q, q) for q in self.queues], value=self.queue, allow_blank=False, id="queue"),
+                Select(
+                    [(q, q) for q in self.queues], value=self.initial["queue"], allow_blank=False, id="queue"
+                ),
             )
-            yield self._field("Job name (-N)", Input("daos_job", id="name"))
+            yield self._field("Job name (-N)", self._input("name"))
         yield Static("", id="limits")
         with Horizontal(classes="row"):
-            yield self._field("Nodes", Input("1", id="nodes", type="integer"))
-            yield self._field("Walltime HH:MM:SS", Input("00:10:00", id="walltime"))
-            yield self._field("Ranks per node", Input("12", id="ranks", type="integer"), "batch-only")
+            yield self._field("Nodes", self._input("nodes", type="integer"))
+            yield self._field("Walltime HH:MM:SS", self._input("walltime"))
+            yield self._field("Ranks per node", self._input("ranks", type="integer"), "batch-only")
         with Horizontal(classes="row"):
-            yield self._field("Pool", Input(self.pool, id="pool"))
-            yield self._field("Container", Input(self.container, id="container"))
+            yield self._field("Pool", self._input("pool"))
+            yield self._field("Container", self._input("container"))
             yield self._field(
                 "Interception library",
-                Select(INTERCEPTION, value="none", allow_blank=False, id="interception"),
+                Select(
+                    INTERCEPTION, value=self.initial["interception"], allow_blank=False, id="interception"
+                ),
                 "batch-only",
             )
-        with Horizontal(classes="row batch-only"):
-            yield self._field("Program", Input("python3", id="program"))
+        with Horizontal(classes="row"):
+            yield self._field("Program", self._input("program"), "batch-only")
             yield self._field(
-                "Arguments", Input("", id="args", placeholder="e.g. train.py --data /tmp/$DAOS_POOL/...")
+                "Arguments",
+                self._input("args", placeholder="e.g. train.py --data /tmp/$DAOS_POOL/..."),
+                "batch-only",
+            )
+            # where the script is saved and qsub runs (~ is the home where commands run)
+            yield self._field(
+                "Directory (qsub runs here)", self._input("workdir", placeholder="~/daostui/jobs")
             )
         yield Static("", id="problems")
+
+    def on_mount(self) -> None:
+        ask = self._default_dir
+        if ask is None:
+            return
+
+        async def default_dir() -> None:
+            try:
+                directory = await ask()
+            except DaostuiError:
+                return  # not connected yet: empty still means "the default" when saving
+            self.default_dir = directory
+            field = self.query_one("#workdir", Input)
+            field.placeholder = directory
+            if not field.value.strip():
+                field.value = directory
+
+        self.run_worker(default_dir, group="job-form-dir", exit_on_error=False)
 
     def value(self, field_id: str) -> str:
         widget = self.query_one(f"#{field_id}")
@@ -100,6 +173,14 @@ class JobForm(Widget):
             return str(widget.value)
         assert isinstance(widget, Input)
         return widget.value.strip()
+
+    def values(self) -> dict[str, str]:
+        """What a later opening restores (see REMEMBERED)."""
+        return {field_id: self.value(field_id) for field_id in REMEMBERED}
+
+    def directory(self) -> str:
+        """The directory as typed ("" means the session's default)."""
+        return self.value("workdir")
 
     def limits(self) -> QueueLimits | None:
         return self.queues.get(self.value("queue"))
@@ -138,6 +219,9 @@ class JobForm(Widget):
             request = self.request()
             validate(request, self.limits())
             parse_walltime(str(request.walltime))
+            problem = directory_problem(self.directory())
+            if problem:
+                raise ValidationError(problem, field="workdir", rule="working directory")
             return request, generate_script(request, self.site)
         except (ValidationError, DaostuiError) as exc:
             return None, str(exc)

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from daostui.core.errors import ValidationError
+from daostui.core.errors import OutcomeUnknownError, ValidationError
 from daostui.daos.labels import label_problem
 from daostui.daos.models import ContainerRef
 from daostui.daos.presets import PRESETS, ContainerCreateRequest
@@ -58,23 +58,29 @@ class ContainerStep(WizardStep):
         self._label_changed()
 
         def done(refs: list[ContainerRef]) -> str:
-            self.containers = refs
+            self.containers = list(refs)
             options.clear_options()
             options.add_option(Option("+ Create a new container (type its label below)", id=NEW_CONTAINER))
             for ref in refs:
-                options.add_option(Option(escape(f"{ref.label:<24} {ref.uuid}"), id=ref.label or ref.uuid))
+                options.add_option(self._option(ref))
+            options.highlighted = 0  # "+ Create a new container" unless one was chosen before
             if self.state.container:
                 try:
                     options.highlighted = options.get_option_index(self.state.container)
                 except OptionDoesNotExist:  # it was destroyed meanwhile
                     self.state.container = ""
             self._label_changed()
+            # an existing container to pick: the list has the focus; none yet: straight to the label
+            self.focus_later(options if refs else self.query_one("#label", Input))
             return f"{len(refs)} container(s) in {pool}."
 
         self.wizard.run(
             f"Listing containers of {pool}", [daos.argv_cont_list(pool)], lambda: daos.cont_list(pool), done
         )
-        self.call_after_refresh(self.query_one("#label", Input).focus)
+
+    @staticmethod
+    def _option(ref: ContainerRef) -> Option:
+        return Option(escape(f"{ref.label:<24} {ref.uuid}"), id=ref.label or ref.uuid)
 
     def problem(self) -> str:
         return "" if self.state.container else "Pick an existing container or create one first."
@@ -132,19 +138,36 @@ class ContainerStep(WizardStep):
             return
         daos = self.host.session.daos
 
-        def done(info: ContainerInfo) -> str:
+        def done(info: ContainerInfo | ContainerRef) -> str:
             self.state.container = request.label
             self.state.created_container = True
             self.state.preset = self._preset_key()
-            self.containers.append(ContainerRef(uuid=info.uuid, label=request.label))
+            ref = ContainerRef(uuid=info.uuid, label=request.label)
+            self.containers.append(ref)
+            # the list shows it, chosen; the label field is emptied (it is no longer a new label)
+            options = self.query_one("#containers", OptionList)
+            options.add_option(self._option(ref))
+            options.highlighted = options.get_option_index(request.label)
+            self.query_one("#label", Input).value = ""
             self.host.refresh_pane("containers")
             self.host.refresh_pane("pools")
             self.wizard.focus_next_button()
             return f"Created container {request.label} in {request.pool}. Press Next to mount it."
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, OutcomeUnknownError):
+                # a second create would fail with DER_EXIST (or make a twin): look first
+                self.wizard.verify(
+                    f"Checking whether {request.label} was created",
+                    [daos.argv_cont_list(request.pool)],
+                    lambda: daos.check_container(request.pool, request.label, created=True),
+                    lambda _check: done(ContainerRef(uuid="", label=request.label)),
+                )
 
         self.wizard.run(
             f"Creating container {request.label}",
             [daos.argv_cont_create(request)],
             lambda: daos.cont_create(request),
             done,
+            failed,
         )

@@ -79,7 +79,7 @@ class PoolStep(WizardStep):
             options.highlighted = index
             self.state.pool = options.get_option_at_index(index).id or ""
         self._show_note()
-        self.call_after_refresh(options.focus)
+        self.focus_later(options)
 
     def problem(self) -> str:
         return "" if self.state.pool else "Pick a pool first."

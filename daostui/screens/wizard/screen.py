@@ -17,7 +17,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Label, LoadingIndicator, Static
 
@@ -25,15 +25,19 @@ from daostui.core import paths
 from daostui.core.failures import report_failure
 from daostui.core.wizard_progress import STEP_IDS, STEPS, WizardState, clear_state, load_state, save_state
 from daostui.screens.base import HostAccess
-from daostui.screens.dialogs import ConfirmScreen, command_lines
+from daostui.screens.dialogs import command_lines
 from daostui.screens.wizard.container import ContainerStep
 from daostui.screens.wizard.environment import EnvironmentStep
 from daostui.screens.wizard.job import JobStep
 from daostui.screens.wizard.mount import MountStep
 from daostui.screens.wizard.pool import PoolStep
+from daostui.screens.wizard.resume import RESUME, ResumeScreen
 from daostui.screens.wizard.submit import SubmitStep
 
 if TYPE_CHECKING:
+    from textual.events import Resize
+
+    from daostui.core.errors import StateCheck
     from daostui.daos.models import Pool
     from daostui.screens.wizard.step import WizardStep
 
@@ -46,6 +50,9 @@ STEP_TYPES: tuple[type[WizardStep], ...] = (
     JobStep,
     SubmitStep,
 )
+#: Below this width the step list is folded away (the title names the step): the explanations
+#: and forms need the columns more than the list does.
+NARROW_WIDTH = 100
 
 
 class WizardScreen(Screen[str | None], HostAccess):
@@ -77,13 +84,16 @@ class WizardScreen(Screen[str | None], HostAccess):
         yield Label("", id="wiz-title")
         with Horizontal(id="wiz-main"):
             yield Static("", id="steps")
-            with VerticalScroll(id="body"):
-                yield Static("", id="why")
-                with ContentSwitcher(initial=f"step-{STEP_IDS[0]}"):
-                    yield from self.steps.values()
-                yield Static("", id="commands")
-                yield LoadingIndicator(id="progress")
-                yield Static("", id="outcome")
+            with Vertical(id="main"):
+                with VerticalScroll(id="body"):
+                    yield Static("", id="why")
+                    with ContentSwitcher(initial=f"step-{STEP_IDS[0]}"):
+                        yield from self.steps.values()
+                    yield Static("", id="commands")
+                # outside the scrolled body: what just happened is always in view, at any size
+                with VerticalScroll(id="result"):
+                    yield LoadingIndicator(id="progress")
+                    yield Static("", id="outcome")
         with Horizontal(id="nav"):
             yield Button("◀ Back", id="back")
             yield Button("Next ▶", id="next", variant="primary")
@@ -95,22 +105,19 @@ class WizardScreen(Screen[str | None], HostAccess):
         saved = load_state(self.state_file)
         if saved.resumable and self._ask_resume is None:
 
-            def answered(yes: bool | None) -> None:
-                self._start(saved if yes else WizardState())
+            def answered(answer: str | None) -> None:
+                if answer is None:
+                    # esc: leave as if the wizard was never opened; the saved progress stays
+                    self.dismiss(None)
+                    return
+                self._start(saved if answer == RESUME else WizardState())
 
-            self.app.push_screen(
-                ConfirmScreen(
-                    "Resume the guided setup?",
-                    f"You left at step {saved.step + 1} ({STEPS[saved.step].title})"
-                    + (f" with pool {saved.pool}" if saved.pool else "")
-                    + (f" and container {saved.container}" if saved.container else "")
-                    + ". Resume there, or start over?",
-                    confirm_label="Resume",
-                ),
-                answered,
-            )
+            self.app.push_screen(ResumeScreen(saved), answered)
         else:
             self._start(saved if (self._ask_resume and saved.resumable) else WizardState())
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def _start(self, state: WizardState) -> None:
         self.state = state
@@ -135,6 +142,10 @@ class WizardScreen(Screen[str | None], HostAccess):
         self.query_one("#next", Button).display = self.state.step < len(STEPS) - 1
         self.step.enter()
         self.save()
+        body = self.query_one("#body", VerticalScroll)
+        body.scroll_home(animate=False)
+        # again once the step has laid itself out (lists filled, focus set without scrolling)
+        self.call_after_refresh(body.scroll_home, animate=False)
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
@@ -144,6 +155,8 @@ class WizardScreen(Screen[str | None], HostAccess):
         if problem:
             self.set_outcome("✗ " + problem, "error")
             return
+        if not self.step.ready_to_leave(self.next):
+            return  # the step finishes its work (a save) first, then calls next() again
         self.step.leave()
         self.state.step += 1
         self._show_step()
@@ -166,7 +179,8 @@ class WizardScreen(Screen[str | None], HostAccess):
 
     # ------------------------------------------------------------------ what steps use (step.Wizard)
     def next(self) -> None:
-        self.action_next()
+        # queued, not called: a step's command may still be finishing (busy) when it asks
+        self.call_later(self.action_next)
 
     def focus_next_button(self) -> None:
         self.query_one("#next", Button).focus()
@@ -178,6 +192,21 @@ class WizardScreen(Screen[str | None], HostAccess):
 
     def save(self) -> None:
         save_state(self.state_file, self.state)
+
+    def verify(
+        self,
+        title: str,
+        commands: Sequence[Sequence[str]],
+        check: Callable[[], Awaitable[StateCheck]],
+        took_effect: Callable[[StateCheck], str],
+    ) -> None:
+        def done(found: StateCheck) -> str:
+            if found.done:
+                return took_effect(found)
+            return f"Checked: {found.summary} It is safe to try again."
+
+        # queued: the failed command's worker is still finishing (busy) when the step asks
+        self.call_later(self.run, title, commands, check, done)
 
     def set_commands(self, commands: Sequence[Sequence[str]]) -> None:
         text = ("Runs:\n" + command_lines(commands)) if commands else ""

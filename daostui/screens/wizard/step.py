@@ -13,10 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.containers import Vertical
+from textual.widget import Widget
 
 from daostui.screens.base import HostAccess
 
 if TYPE_CHECKING:
+    from daostui.core.errors import StateCheck
     from daostui.core.wizard_progress import WizardState
     from daostui.daos.models import Pool
 
@@ -42,6 +44,18 @@ class Wizard(Protocol):
         `done(value)` returns the success line; `failed(exc)` lets the step explain a failure."""
         ...
 
+    def verify(
+        self,
+        title: str,
+        commands: Sequence[Sequence[str]],
+        check: Callable[[], Awaitable[StateCheck]],
+        took_effect: Callable[[StateCheck], str],
+    ) -> None:
+        """After a command whose outcome is unknown (the connection dropped): look at the real state
+        with the client's check before anything is retried; `took_effect(check)` (the success line)
+        when it did, else the check's finding is shown and the step's button may be pressed again."""
+        ...
+
     def set_commands(self, commands: Sequence[Sequence[str]]) -> None:
         """Show the commands the step is about to run (before anything runs)."""
         ...
@@ -55,7 +69,7 @@ class Wizard(Protocol):
         ...
 
     def next(self) -> None:
-        """Go on to the next step (as the Next button does)."""
+        """Go on to the next step (as the Next button does), once the running command is done."""
         ...
 
     def focus_next_button(self) -> None:
@@ -88,6 +102,16 @@ class WizardStep(Vertical, HostAccess):
     def problem(self) -> str:
         """Why Next is refused on this step ("" when the user may go on)."""
         return ""
+
+    def ready_to_leave(self, proceed: Callable[[], None]) -> bool:
+        """Whether Next may go on now. A step with work left to do first (saving the script) starts
+        it, returns False, and calls `proceed()` once it succeeded."""
+        return True
+
+    def focus_later(self, widget: Widget) -> None:
+        """Focus `widget` once the step is laid out, without scrolling: a step opens at its top,
+        its explanation in view."""
+        self.call_after_refresh(widget.focus, scroll_visible=False)
 
     def leave(self) -> None:
         """The user leaves the step (Back, Next or esc): keep what was typed in the state. Steps

@@ -3,7 +3,7 @@ setup did (and how to do it again by hand); Finish follows the job in the consol
 
 from __future__ import annotations
 
-from pathlib import Path
+import posixpath
 
 from rich.markup import escape
 from textual import on
@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from daostui.core.errors import DaostuiError
+from daostui.core.errors import DaostuiError, OutcomeUnknownError
 from daostui.core.wizard_progress import summary
 from daostui.daos.presets import PRESETS
 from daostui.screens.wizard.step import WizardStep
@@ -30,7 +30,7 @@ class SubmitStep(WizardStep):
     def enter(self) -> None:
         pbs = self.host.session.pbs
         script = self.state.script_path
-        lines = [f"Script: {script}"]
+        lines = [f"Script: {script}"] + ([f"qsub runs in {posixpath.dirname(script)}"] if script else [])
         if self.state.job_id:
             lines.append(f"✓ Submitted as job {self.state.job_id}.")
         self.query_one("#submit-status", Static).update(escape("\n".join(lines)))
@@ -38,16 +38,22 @@ class SubmitStep(WizardStep):
         self.query_one("#finish", Button).disabled = not self.state.job_id
         self.wizard.set_commands([pbs.argv_submit(script)])
         self._show_summary()
-        self.call_after_refresh(self.query_one("#finish" if self.state.job_id else "#submit").focus)
+        self.focus_later(self.query_one("#finish" if self.state.job_id else "#submit", Button))
 
     @on(Button.Pressed, "#submit")
     def _submit(self) -> None:
         session = self.host.session
         pbs = session.pbs
         script = self.state.script_path
-        if not script or not Path(script).exists():
-            self.wizard.set_outcome("✗ The script file is missing: go Back and save it again.", "error")
+        if not script or self.state.script_stale:
+            self.wizard.set_outcome("✗ The script is not saved: go Back and save it.", "error")
             return
+        # qsub runs in the script's directory (where commands run): PBS_O_WORKDIR and the .o/.e are there
+        workdir = posixpath.dirname(script)
+
+        # the jobs known before: after an unknown outcome, a new job of this name is this submission
+        known = [job.id for job in self.host.data.tracker.jobs()]
+        name = self.state.job.get("name") or "daos_job"
 
         def done(job_id: str) -> str:
             self.state.job_id = str(job_id)
@@ -59,6 +65,15 @@ class SubmitStep(WizardStep):
             return f"Submitted job {job_id}. Press Finish to follow it in the jobs pane."
 
         def failed(exc: BaseException) -> None:
+            if isinstance(exc, OutcomeUnknownError):
+                # never submitted twice: look for the job before the user may press Submit again
+                self.wizard.verify(
+                    f"Checking whether job {name} was submitted",
+                    [pbs.argv_jobs_named(name)],
+                    lambda: pbs.check_submitted(name, known=known),
+                    lambda check: done(check.found[0]),
+                )
+                return
             if isinstance(exc, DaostuiError):
                 self.query_one("#submit-status", Static).update(
                     escape(
@@ -70,7 +85,7 @@ class SubmitStep(WizardStep):
         self.wizard.run(
             "Submitting",
             [pbs.argv_submit(script)],
-            lambda: pbs.submit(script, cwd=str(session.workdir)),
+            lambda: pbs.submit(script, cwd=workdir),
             done,
             failed,
         )
