@@ -13,6 +13,9 @@ import pytest_textual_snapshot
 
 from tests.snapshot_ext import TopLevelSVGExtension
 
+# Every run ends with how many tests ran against real OpenPBS, OpenSSH and a terminal.
+pytest_plugins = ["tests.real_world_summary"]
+
 # Snapshot baselines live in the top-level snapshots/ folder (see tests/snapshot_ext.py).
 pytest_textual_snapshot.SVGImageExtension = TopLevelSVGExtension
 
