@@ -128,6 +128,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("job.release", "x", "Release", "Release the selected held job (qrls)", pane="jobs", mutates=True),
     Action("job.output", "o", "Output", "Follow the selected job's .o/.e output live", pane="jobs"),
     Action(
+        "job.nodes",
+        "N",
+        "Nodes",
+        "The running job's compute nodes: is the container mounted on each (clush), remount where lost",
+        pane="jobs",
+    ),
+    Action(
         "job.interactive",
         "i",
         "Interactive",

@@ -9,7 +9,7 @@ Each detail shows the command it ran and fetches in the background; `r` fetches 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.widgets import Label, LoadingIndicator, Static
 
 from daostui.core.failures import report_failure
@@ -43,12 +44,25 @@ class DetailScreen(DialogScreen[None]):
     BINDINGS = [Binding("escape,q", "close", "Close"), Binding("r", "reload", "Reload")]
 
     def __init__(
-        self, title: str, commands: Sequence[Sequence[str]], load: Callable[[], Awaitable[RenderableType]]
+        self,
+        title: str,
+        commands: Sequence[Sequence[str]],
+        load: Callable[[], Awaitable[RenderableType]],
+        *,
+        keys: Mapping[str, Callable[[DetailScreen], None]] | None = None,
     ) -> None:
         super().__init__()
         self._title = title
         self._commands = commands
         self._load = load
+        #: Extra keys of this detail (a running job's `N`: its compute nodes).
+        self._keys = dict(keys or {})
+
+    def on_key(self, event: Key) -> None:
+        handler = self._keys.get(event.key)
+        if handler is not None:
+            event.stop()
+            handler(self)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog -wide -tall -panel"):
@@ -225,6 +239,11 @@ def job_detail(host: ConsoleHost, key: str) -> DetailScreen | None:
             ("Project", job.account),
             ("Owner", job.owner),
             ("Nodes", job.nodes),
+            *(
+                [("Compute nodes", f"{job.nodes_folded}  (N: their dfuse mounts)")]
+                if job.state == "R"
+                else []
+            ),
             ("Walltime (req / used)", f"{job.walltime_requested_text} / {job.walltime_used_text}"),
             ("Comment", job.comment or ""),
             ("Exit status", job.exit_text),
@@ -240,7 +259,13 @@ def job_detail(host: ConsoleHost, key: str) -> DetailScreen | None:
         parts: list[RenderableType] = [note] if note is not None else []
         return Group(*parts, kv_table(rows), Text(""), res)
 
-    return DetailScreen(f"Job {key}", [pbs.argv_status([key])], load)
+    def nodes(screen: DetailScreen) -> None:
+        from daostui.screens.job_nodes import JobNodesScreen
+
+        known = host.data.tracker.get(key)
+        screen.app.push_screen(JobNodesScreen(key, known.name if known else ""))
+
+    return DetailScreen(f"Job {key}", [pbs.argv_status([key])], load, keys={"N": nodes})
 
 
 def detail_screen_for(host: ConsoleHost, pane: str, key: str) -> DetailScreen | None:
