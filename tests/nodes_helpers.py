@@ -9,9 +9,9 @@ transport (so it works where the commands run: this host, or a login node over s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
-from pathlib import Path
 from typing import Any
 
 from daostui.core.config import NodesSettings
@@ -61,5 +61,15 @@ async def wait_launched(session: Any, job_id: str, timeout: float = 120.0) -> An
     raise AssertionError(f"job {job_id} did not start and launch dfuse within {timeout:g}s")
 
 
-def remote_dir(tmp_path: Path) -> str:
-    return str(tmp_path / "work")
+@contextlib.asynccontextmanager
+async def running_job(
+    session: Any, nodes: int, workdir: str, *, name: str = "nodes.pbs", timeout: float = 120.0
+):
+    """A job of `nodes` nodes, running with its container launched; deleted afterwards, whatever happens
+    (its runner would otherwise sleep out its walltime)."""
+    job_id = await submit(session, nodes, workdir, name)
+    try:
+        yield await wait_launched(session, job_id, timeout)
+    finally:
+        with contextlib.suppress(Exception):
+            await session.pbs.delete(job_id)

@@ -8,6 +8,7 @@ worker) and in ssh mode (`clush` run on the login node through the transport) (i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from daostui.core.errors import PbsError
 from daostui.nodes.models import HUNG, OK, UNMOUNTED, UNREACHABLE
 from daostui.pbs import hosts
 from daostui.sim import compute_nodes, knobs, pbs_state, store
-from tests.nodes_helpers import submit, use_compute_root, wait_launched
+from tests.nodes_helpers import running_job, submit, use_compute_root, wait_launched
 
 AURORA = re.compile(r"x4\d{3}c[0-7]s[0-7]b0n0")
 
@@ -54,6 +56,14 @@ async def test_exec_host_names_every_node_and_the_job_s_end_releases_them(
 ) -> None:
     use_compute_root(demo_session, str(compute))
     job_id = await submit(demo_session, 16, str(demo_session.workdir))
+    try:
+        await _released_at_the_end(demo_session, demo_dir, compute, job_id)
+    finally:
+        with contextlib.suppress(PbsError):  # deleted by the test already, unless it failed first
+            await demo_session.pbs.delete(job_id)
+
+
+async def _released_at_the_end(demo_session, demo_dir: Path, compute: Path, job_id: str) -> None:
     job = await wait_launched(demo_session, job_id)
     nodefile = next(demo_dir.glob("jobs/*/nodefile")).read_text().split()
     assert job.hosts == [line.split(".", 1)[0] for line in nodefile] and len(job.hosts) == 16
@@ -118,8 +128,12 @@ def test_the_simulated_clush_is_clusterShell_with_the_exec_worker(demo_dir: Path
 async def probe_scenario(session, demo_dir: Path, compute: Path, workdir: str) -> None:
     """A 128-node job: one node loses its mount, one hangs, one goes down; then remount the one."""
     use_compute_root(session, str(compute), timeout=6)
-    job_id = await submit(session, 128, workdir)
-    job = await wait_launched(session, job_id)
+    async with running_job(session, 128, workdir) as job:
+        await _scenario(session, demo_dir, job)
+
+
+async def _scenario(session, demo_dir: Path, job) -> None:
+    job_id = job.id
     lost, hung, down = job.hosts[5], job.hosts[70], job.hosts[127]
     knobs.add_fault(demo_dir, "node_unmounted", lost)
     knobs.add_fault(demo_dir, "node_hung", hung)
@@ -146,7 +160,6 @@ async def probe_scenario(session, demo_dir: Path, compute: Path, workdir: str) -
     again = await session.nodes.probe(job_id, job.hosts, None)  # the container read off the nodes
     assert again.discovered and [c.name for c in again.containers] == ["hpc_demo/checkpoints"]
     assert [(g.state, g.count) for g in again.groups] == [(OK, 126), (HUNG, 1), (UNREACHABLE, 1)]
-    await session.pbs.delete(job_id)
 
 
 async def test_a_128_node_demo_job_probed_with_clush_and_the_exec_worker(
@@ -170,7 +183,17 @@ def test_doctor_job_checks_every_node(demo_session, demo_dir: Path, compute: Pat
     import asyncio
 
     use_compute_root(demo_session, str(compute))
-    job_id = asyncio.run(_launched(demo_session, 8))
+    job_id = asyncio.run(submit(demo_session, 8, str(demo_session.workdir)))
+    try:
+        _doctor_names_the_lost_node(demo_session, demo_dir, compute, job_id)
+    finally:
+        asyncio.run(demo_session.pbs.delete(job_id))
+
+
+def _doctor_names_the_lost_node(demo_session, demo_dir: Path, compute: Path, job_id: str) -> None:
+    import asyncio
+
+    asyncio.run(wait_launched(demo_session, job_id))
     job_nodes = store.load(demo_dir, "nodes")
     lost = sorted(job_nodes)[3]
     knobs.add_fault(demo_dir, "node_unmounted", lost)
@@ -194,9 +217,3 @@ def test_doctor_job_checks_every_node(demo_session, demo_dir: Path, compute: Pat
     assert f"1 node: not mounted: {lost}" in done.stdout
     assert f"$ clush -w {shlex.quote(hosts.fold(job_nodes))} -f 64" in done.stdout
     assert f"clush -w {lost} -f 64 -t 10 -u 120 -q -b --color=never -n 'mkdir -p" in done.stdout
-
-
-async def _launched(session, count: int) -> str:
-    job_id = await submit(session, count, str(session.workdir))
-    await wait_launched(session, job_id)
-    return job_id

@@ -47,6 +47,8 @@ def group_body(group: Group) -> list[Static]:
     parts = [Static(Text(f"nodes ({group.count}): {group.nodes}"), classes="group-nodes")]
     for variant in group.raw:
         head = f"{variant.count} node{'' if variant.count == 1 else 's'} printed ({variant.nodes}):"
+        if "%h" in variant.text:  # outputs that differ only by the node's own name are one variant
+            head += "  (%h: each node's name)"
         parts.append(Static(Text(f"{head}\n{variant.text}"), classes="group-raw"))
     return parts
 
@@ -110,7 +112,7 @@ class JobNodesScreen(Screen[None], HostAccess):
         view = await self.watch.cycle()
         if not self.is_attached:
             return
-        self._show(view)
+        await self._show(view)
         if self.watch.live and self.host.session.config.nodes.interval > 0:
             delay = self.watch.next_delay()
             self._timer = self.set_timer(delay, self.action_reprobe)
@@ -119,7 +121,7 @@ class JobNodesScreen(Screen[None], HostAccess):
         for widget in self.query("#status").results(Static):
             widget.update(Text(text, style="dim"))
 
-    def _show(self, view: NodesView) -> None:
+    async def _show(self, view: NodesView) -> None:
         assert self.watch is not None
         about = self.query_one("#about", Static)
         about.update(self._about(view))
@@ -136,7 +138,7 @@ class JobNodesScreen(Screen[None], HostAccess):
             style = "green" if result.all_ok else "bold red" if result.containers else "yellow"
             self.query_one("#headline", Static).update(Text(result.headline, style=style))
             self.query_one("#command-line", Static).update(Text("$ " + shlex.join(result.command)))
-        self._show_groups(result.groups if result else [])
+        await self._show_groups(result.groups if result else [])
         self.shown += 1
 
     def _probed(self, duration: float) -> str:
@@ -166,14 +168,14 @@ class JobNodesScreen(Screen[None], HostAccess):
             text.append(f" · container not known ({why}): press p to choose it", style="yellow")
         return text
 
-    def _show_groups(self, groups: list[Group]) -> None:
+    async def _show_groups(self, groups: list[Group]) -> None:
         holder = self.query_one("#groups", VerticalScroll)
         for collapsible in holder.query(Collapsible):
             if not collapsible.collapsed:
                 self._expanded.add(str(collapsible.name))
             else:
                 self._expanded.discard(str(collapsible.name))
-        holder.remove_children()
+        await holder.remove_children()
         widgets = []
         for group in groups:
             key = f"{group.state}|{group.summary}"
@@ -186,7 +188,7 @@ class JobNodesScreen(Screen[None], HostAccess):
                     classes="group",
                 )
             )
-        holder.mount_all(widgets)
+        await holder.mount_all(widgets)
 
     # ------------------------------------------------------------------ actions
     def _result_or_say(self) -> NodesView | None:
