@@ -208,3 +208,23 @@ async def test_N_on_a_job_that_does_not_run_says_so(demo_session) -> None:
         await pilot.press("N")
         await pilot.pause(0.2)
         assert type(app.screen).__name__ == "ConsoleScreen"
+
+
+async def test_clean_shows_its_clush_line_over_every_node_and_runs_nothing_when_declined(
+    demo_session,
+) -> None:
+    canned(demo_session)
+    app = make_app(demo_session)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_view()(pilot)
+        screen = app.screen
+        await pilot.press("c")
+        confirm = await wait_screen(pilot, app, "ConfirmScreen")
+        clean = demo_session.nodes.argv_clean(
+            hosts.fold(NODES), demo_session.nodes.container("hpc_demo", "checkpoints")
+        )
+        assert clean[:3] == ["clush", "-w", hosts.fold(NODES)]  # every node, the unreachable ones too
+        assert shlex.join(clean) in rendered(confirm.query_one(".commands", Static))
+        await pilot.press("escape")
+        await wait_screen(pilot, app, "JobNodesScreen")
+        assert not [argv for argv in screen.host.session.nodes.transport.calls if "fusermount3" in argv[-1]]
