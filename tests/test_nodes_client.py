@@ -14,7 +14,7 @@ from daostui.core.errors import ValidationError
 from daostui.core.readonly import Access, ReadOnlyError
 from daostui.core.site import SiteProfile
 from daostui.nodes.client import NodesClient
-from daostui.nodes.models import NodesError
+from daostui.nodes.models import JobContainer, NodesError, ProbeResult
 from daostui.nodes.watch import JobNodesWatch
 from daostui.pbs.client import PbsClient
 from daostui.pbs.hosts import expand
@@ -35,12 +35,17 @@ def client(fake: FakeTransport, *, readonly: bool = False, **settings: float) ->
     )
 
 
-async def test_a_probe_is_one_clush_over_every_node_and_comes_back_grouped() -> None:
+async def probed() -> tuple[FakeTransport, NodesClient, JobContainer, ProbeResult]:
+    """The 128 nodes of the fixture probed for hpc_demo/checkpoints (124 ok, one of each failure)."""
     fake = FakeTransport()
     fake.on(["clush"], PROBE_REPLY)
     nodes = client(fake)
     container = nodes.container("hpc_demo", "checkpoints")
-    result = await nodes.probe(JOB, NODES, [container])
+    return fake, nodes, container, await nodes.probe(JOB, NODES, [container])
+
+
+async def test_a_probe_is_one_clush_over_every_node_and_comes_back_grouped() -> None:
+    fake, _nodes, container, result = await probed()
     assert len(fake.calls) == 1
     argv = fake.calls[0]
     assert argv[:13] == [
@@ -84,11 +89,7 @@ async def test_two_requests_for_one_job_share_one_probe() -> None:
 
 
 async def test_remount_touches_only_the_nodes_that_lost_the_container() -> None:
-    fake = FakeTransport()
-    fake.on(["clush"], PROBE_REPLY)
-    nodes = client(fake)
-    container = nodes.container("hpc_demo", "checkpoints")
-    result = await nodes.probe(JOB, NODES, [container])
+    fake, nodes, container, result = await probed()
     fake.on(["clush", "-w", "x4102c0s1b0n0"], Reply())
     (missing,) = result.missing_nodes(container)
     done = await nodes.remount(missing, container)
