@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-ALL = ("startup", "table", "parse_qstat", "frames", "memory", "ssh_overhead", "pbs_server")
+ALL = ("startup", "table", "parse_qstat", "frames", "memory", "ssh_overhead", "pbs_server", "nodes")
 
 
 def main(argv: list[str]) -> int:

@@ -25,6 +25,7 @@ examples:
   daostui --readonly           look but never change anything (no create, destroy, mount, qsub, qdel)
   daostui doctor --pool hpc_demo --cont checkpoints
                                run ALCF's DAOS troubleshooting checklist and print a report
+  daostui doctor --job 8875431 also check the container is mounted on every node of that job
   daostui demo-shell           a shell with the simulated `daos`, `qsub`, `start-dfuse.sh`... on PATH
   daostui demo --reset         start the simulated Aurora over from its seeded initial state
   daostui demo --latency 2 --match 'qstat*'   make the simulated qstat slow (also --fault KIND, --clear)
@@ -148,8 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault",
         metavar="KIND",
         help="inject a fault: timeout, hang, exit, malformed, truncate, invalid_json, agent_down, "
-        "unclean, hung_mount, lost_job, rebuild_failed (for hung_mount --match is the mount point, "
-        "for rebuild_failed the pool label)",
+        "unclean, hung_mount, lost_job, rebuild_failed, node_down, node_hung, node_unmounted (for "
+        "hung_mount --match is the mount point, for rebuild_failed the pool label, for node_* a glob "
+        "on compute node names)",
     )
     demo.add_argument(
         "--match",
@@ -175,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_shared_options(doctor, SUBCOMMAND_OPTIONS["doctor"], prefix=SUB)
     doctor.add_argument("--pool", default="", help="pool to check (default: configured or first visible)")
     doctor.add_argument("--cont", default="", help="container to check")
+    doctor.add_argument(
+        "--job",
+        default="",
+        metavar="ID",
+        help="also check that every node of this running job has its container mounted",
+    )
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
     doctor.add_argument(
         "--long",
@@ -204,9 +212,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     async def run() -> list[doctor.Check]:
         try:
-            return await doctor.Doctor(session, pool=args.pool, cont=args.cont, progress=progress).run(
-                long_tests=args.long
-            )
+            return await doctor.Doctor(
+                session, pool=args.pool, cont=args.cont, job=args.job, progress=progress
+            ).run(long_tests=args.long)
         finally:
             await session.close()
 

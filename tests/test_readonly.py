@@ -17,6 +17,7 @@ import inspect
 import json
 import os
 import posixpath
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -34,8 +35,11 @@ from daostui.daos.client import DaosClient
 from daostui.daos.presets import ContainerCreateRequest
 from daostui.doctor import checklist
 from daostui.mounts.client import CHECK_TEXT, MountsClient
+from daostui.nodes.client import NodesClient
+from daostui.nodes.models import JobContainer
 from daostui.pbs import interactive_session
 from daostui.pbs.client import PbsClient
+from daostui.pbs.models import Job
 from daostui.pbs.script_store import ScriptStore
 from daostui.transport.fake import FakeTransport, Reply
 from daostui.transport.log import CommandLog
@@ -63,6 +67,8 @@ MUTATING_PROGRAMS = {
 def mutates(argv: list[str]) -> bool:
     words = [word for word in argv if not word.startswith("-")]
     program = posixpath.basename(words[0])
+    if program == "clush":  # what it runs on the nodes: each command of the remote line
+        return any(mutates(part.split()) for part in re.split(r"&&|\|\||;", argv[-1]) if part.strip())
     if program == "daos" and len(words) >= 3:
         kind = {"cont": "container", "fs": "filesystem"}.get(words[1], words[1])
         return words[2] in DAOS_MUTATING.get(kind, set())
@@ -76,6 +82,8 @@ def test_the_verb_classifier() -> None:
     assert not mutates(["daos", "-j", "pool", "query", "p"])
     assert not mutates(["daos", "container", "check", "--path", "/x"])
     assert mutates(["qsub", "-I", "-A", "p"]) and not mutates(["qstat", "-f"])
+    assert mutates(["clush", "-w", "x1", "-b", "mkdir -p /tmp/p/c && start-dfuse.sh -m /tmp/p/c"])
+    assert not mutates(["clush", "-w", "x1", "-b", "sh -c 'ls /tmp' daostui-probe /tmp/p/c"])
     assert not mutates(["stat", "--printf", "x", "--", "/tmp"]) and mutates(
         ["mkdir", "-m", "0700", "--", "/x"]
     )
@@ -155,6 +163,14 @@ SAMPLES: dict[str, Any] = {
     "directory": None,
     "array_id": "2[].aurora-pbs-0001",
     "index": 7,
+    "node_set": "x4102c0s[0-1]b0n0",
+    "hosts": ["x4102c0s0b0n0", "x4102c0s1b0n0"],
+    "containers": None,
+    "job": Job(
+        "1.aurora-pbs-0001",
+        {"job_state": "R", "Submit_arguments": "job.pbs", "Variable_List": {"PBS_O_WORKDIR": "/home/u"}},
+    ),
+    "container": JobContainer("hpc_demo", "checkpoints", "/tmp/hpc_demo/checkpoints"),
 }
 
 
@@ -177,7 +193,13 @@ def _copy_request() -> copying.CopyRequest:
     return copying.CopyRequest(copying.TO_FLARE, "hpc_demo", "checkpoints", "", SAMPLES["dst"])
 
 
-CLIENTS = {"daos": DaosClient, "pbs": PbsClient, "mounts": MountsClient, "scripts": ScriptStore}
+CLIENTS = {
+    "daos": DaosClient,
+    "pbs": PbsClient,
+    "mounts": MountsClient,
+    "scripts": ScriptStore,
+    "nodes": NodesClient,
+}
 #: Module functions that drive the clients: (module, first argument: a client name or "session").
 DRIVERS = ((copying, "daos"), (checklist, "session"), (interactive_session, "pbs"))
 
@@ -299,7 +321,7 @@ def test_the_registry_lists_what_the_issue_names() -> None:
         "DaosClient.fs_copy", "DaosClient.fs_check", "copying.perform_copy", "checklist.fix_unclean",
         "MountsClient.mount", "MountsClient.unmount", "MountsClient.write_check",
         "PbsClient.submit", "PbsClient.delete", "PbsClient.hold", "PbsClient.release",
-        "PbsClient.argv_interactive",
+        "PbsClient.argv_interactive", "NodesClient.remount", "NodesClient.clean",
     }  # fmt: skip
     assert expected <= names, expected - names
 
@@ -326,7 +348,7 @@ async def test_switching_the_session_switches_every_client() -> None:
     fake = scripted()
     session = session_on(fake, readonly=False)
     session.readonly = True
-    for client in (session.daos, session.pbs, session.mounts):
+    for client in (session.daos, session.pbs, session.mounts, session.nodes):
         assert client.access.readonly
     with pytest.raises(ReadOnlyError):
         await session.pbs.delete("1.x")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -266,7 +267,9 @@ async def test_the_demo_history_shows_what_the_real_server_prints(demo_session, 
     assert all(argv[0] != "qstat" or "json" in argv for argv in commands)
     (train,) = (await demo_session.pbs.status([jobs["train_lr"].id])).jobs  # the detail view's full record
     assert (train.variables["LR"], train.variables["SEED"]) == (".001", "+42")
-    assert train.comment.endswith(" and finished") and train.nodes_folded.endswith("b0n[0-1]")
+    assert train.comment.endswith(" and finished") and re.fullmatch(
+        r"x4\d{3}c[0-7]s\[\d-\d\]b0n0", train.nodes_folded
+    )
     sweep = jobs["sweep.pbs"]
     assert sweep.seq.endswith("[]") and sweep.array_progress == "4/4 done"
     subjobs = await tracker.expand(sweep.id)

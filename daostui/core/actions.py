@@ -144,6 +144,13 @@ ACTIONS: tuple[Action, ...] = (
         footer=False,
     ),
     Action(
+        "job.nodes",
+        "N",
+        "Nodes",
+        "The running job's compute nodes: is the container mounted on each (clush), remount where lost",
+        pane="jobs",
+    ),
+    Action(
         "job.interactive",
         "i",
         "Interactive",

@@ -35,6 +35,16 @@ class RefreshIntervals:
 
 
 @dataclass(frozen=True, slots=True)
+class NodesSettings:
+    """How a job's compute nodes are probed (`[nodes]`): ClusterShell's fanout, the live re-probe
+    interval, and how long one node may take to answer."""
+
+    fanout: int = 64
+    interval: float = 30.0
+    timeout: float = 15.0
+
+
+@dataclass(frozen=True, slots=True)
 class SshEntry:
     host: str
     user: str = ""
@@ -62,6 +72,7 @@ class Config:
     theme: str = ""
     readonly: bool = False
     refresh: RefreshIntervals = field(default_factory=RefreshIntervals)
+    nodes: NodesSettings = field(default_factory=NodesSettings)
     site: dict[str, Any] = field(default_factory=dict)
     ssh: dict[str, SshEntry] = field(default_factory=dict)
     #: The user's config file (where the wizard saves the project).
@@ -94,6 +105,9 @@ CONFIG_REFERENCE = """\
 | `[refresh] containers` | seconds | 30 | containers pane refresh interval (at least 2) |
 | `[refresh] mounts` | seconds | 5 | dfuse mounts pane refresh interval (at least 2) |
 | `[refresh] jobs` | seconds | 30 | jobs pane refresh interval (`qselect` + `qstat -f` of changed jobs; at least 10: the PBS server is shared) |
+| `[nodes] fanout` | int | 64 | compute nodes probed at once by `clush -f` (1 to 1024; ALCF's launch-dfuse.sh uses 208) |
+| `[nodes] interval` | seconds | 30 | re-probe interval of an open job nodes view (at least 10: every node is asked each time) |
+| `[nodes] timeout` | seconds | 15 | how long one node may take to answer (`clush -u`; 2 to 600); a mount listing gets a third of it |
 | `[site] module_prelude` | list of strings | `["module use /soft/modulefiles", "module load daos/base \\|\\| module load daos"]` | run before every command when `daos` is not on PATH, and over ssh; one command per line, no comments or empty lines |
 | `[site] job_modules` | list of strings | `["module use /soft/modulefiles", "module load daos/base"]` | module lines in generated job scripts (one command per line) |
 | `[site] daos_filesystem` | string | `daos_user` | DAOS name in `-l filesystems=home:flare:NAME` (the server's list wins: `daos_user_fs` when it lists it) |
@@ -115,6 +129,13 @@ _TOP = {"project": str, "default_queue": str, "default_pool": str, "theme": str,
 #: The fastest refresh each pane may ask for: faster polling loads the site's servers for everyone
 #: (the jobs pane asks the PBS server, shared by the whole machine).
 REFRESH_FLOORS = {"pools": 2.0, "containers": 2.0, "mounts": 2.0, "jobs": 10.0}
+#: `[nodes]` keys: (type, lowest, highest). Each probe asks every node of a job (thousands on
+#: Aurora), so it may not run more often than every 10 s.
+NODES_LIMITS: dict[str, tuple[type, float, float]] = {
+    "fanout": (int, 1, 1024),
+    "interval": (float, 10.0, 86400.0),
+    "timeout": (float, 2.0, 600.0),
+}
 
 
 def _shown(value: Any) -> str:
@@ -156,6 +177,25 @@ def _interval(name: str, value: Any) -> float:
             rule=f"at least {floor:g} seconds",
         )
     return seconds
+
+
+def _nodes(table: Any) -> NodesSettings:
+    _expect(table, dict, "nodes")
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        if name not in NODES_LIMITS:
+            raise _unknown(f"nodes.{name}", value)
+        kind, low, high = NODES_LIMITS[name]
+        key = f"nodes.{name}"
+        number = _expect(value, kind, key)
+        if not math.isfinite(number) or not low <= number <= high:
+            raise ConfigError(
+                f"config key {key!r} = {_shown(value)} must be between {low:g} and {high:g}",
+                field=key,
+                rule=f"{low:g} to {high:g}",
+            )
+        values[name] = number
+    return NodesSettings(**values)
 
 
 def _site(table: Any) -> dict[str, Any]:
@@ -221,6 +261,8 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
                     raise _unknown(f"refresh.{name}", seconds)
                 intervals[name] = _interval(name, seconds)
             values["refresh"] = RefreshIntervals(**intervals)
+        elif key == "nodes":
+            values["nodes"] = _nodes(value)
         elif key == "site":
             values["site"] = _site(value)
         elif key == "ssh":

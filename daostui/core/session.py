@@ -16,6 +16,7 @@ import getpass
 import os
 import shutil
 import socket
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from daostui.core.readonly import Access
 from daostui.core.site import SiteProfile
 from daostui.daos.client import DaosClient
 from daostui.mounts.client import MountsClient
+from daostui.nodes.client import NodesClient
 from daostui.pbs.client import PbsClient
 from daostui.pbs.script_store import ScriptStore
 from daostui.transport.base import Identity, Prelude, Transport
@@ -62,6 +64,8 @@ class Session:
     workdir: Path = field(default_factory=Path.cwd)
     #: Saves job scripts where `qsub` runs (set by `build_clients`).
     scripts: ScriptStore = field(init=False)
+    #: A running job's compute nodes, through `clush` where commands run (set by `build_clients`).
+    nodes: NodesClient = field(init=False)
 
     @property
     def user(self) -> str:
@@ -106,6 +110,15 @@ def choose_mode(*, local: bool, demo: bool, ssh: str | None) -> tuple[str, bool]
     if local or MODULES_ROOT.is_dir():
         return "local", not shutil.which("daos")
     return "demo", False
+
+
+def clush_program(mode: str) -> str:
+    """The `clush` a session runs: the login node's over ssh, the simulator's in demo mode; locally
+    the site's when there is one, else the one installed with daostui's ClusterShell."""
+    if mode != "local" or shutil.which("clush"):
+        return "clush"
+    bundled = Path(sys.executable).parent / "clush"
+    return str(bundled) if bundled.exists() else "clush"
 
 
 def build_clients(
@@ -155,6 +168,7 @@ def build_clients(
     session.scripts = ScriptStore(
         transport, local_dir=paths.state_dir() / "scripts", workdir=local_workdir, access=access
     )
+    session.nodes = NodesClient(transport, site, config.nodes, program=clush_program(mode), access=access)
     return session
 
 
@@ -179,7 +193,7 @@ def demo_session(
     site = site.with_overrides(
         mounts_table=str(demo_dir / "mounts"),
         flare_projects_root=str(demo_dir / "lus" / "flare" / "projects"),
-        compute_mount_root=os.environ.get("DAOSTUI_SIM_COMPUTE_ROOT") or site.compute_mount_root,
+        compute_mount_root=sim.compute_root(),
     )
     transport = LocalTransport(env=sim.environment(demo_dir), where="demo")
     return build_clients(

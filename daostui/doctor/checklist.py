@@ -71,11 +71,14 @@ class Doctor:
         *,
         pool: str = "",
         cont: str = "",
+        job: str = "",
         progress: Callable[[Check], None] | None = None,
     ) -> None:
         self.session = session
         self.pool = pool or session.config.default_pool or ""
         self.cont = cont
+        #: A running job whose compute nodes are checked (`doctor --job J`); "" checks none.
+        self.job = job
         self.progress = progress or (lambda _check: None)
         self.checks: list[Check] = []
         self._pool_info: Any = None
@@ -260,6 +263,13 @@ class Doctor:
         else:
             check.status = PASS
 
+    async def check_job_nodes(self, check: Check) -> None:
+        """ALCF's "container mounted on every node", probed with clush over the job's nodes."""
+        from daostui.nodes.doctor import judge
+
+        found = await judge(self.session, self.job)
+        check.status, check.evidence, check.fix = found.status, found.evidence, found.fix
+
     async def run(self, *, long_tests: bool = False) -> list[Check]:
         await self._step(Check("daos", "module and daos present"), self.check_daos)
         await self._step(Check("agent", "DAOS agent running (daos pool list answers)"), self.check_agent)
@@ -271,6 +281,9 @@ class Doctor:
         await self._step(
             Check("jobs", "jobs that asked for DAOS without the DAOS filesystem"), self.check_jobs
         )
+        if self.job:
+            title = f"every node of running job {self.job} has the container mounted"
+            await self._step(Check("job_nodes", title), self.check_job_nodes)
         if long_tests:
             await self._step(Check("autotest", "daos pool autotest"), self.check_autotest)
             await self._step(Check("cont_check", "daos container check"), self.check_cont_check)

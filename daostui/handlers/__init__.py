@@ -49,6 +49,7 @@ HANDLERS: dict[str, Handler] = {
     "job.hold": jobs.hold,
     "job.release": jobs.release,
     "job.output": jobs.output,
+    "job.nodes": jobs.nodes,
     "job.interactive": jobs.interactive,
     "job.array": arrays.toggle,
 }

@@ -117,6 +117,22 @@ def output(app: DaosTui) -> None:
     app.push_screen(OutputScreen(job))
 
 
+def nodes(app: DaosTui) -> None:
+    """The selected running job's compute nodes and their dfuse mounts (probed with clush)."""
+    from daostui.screens.job_nodes import JobNodesScreen
+
+    job = selected_job(app)
+    if job is None:
+        return
+    if job.state != "R":
+        app.notify(
+            f"Job {job.short_id} is {job.state_name.lower()}: it has compute nodes only while it runs.",
+            severity="warning",
+        )
+        return
+    app.push_screen(JobNodesScreen(job.id, job.name))
+
+
 def interactive(app: DaosTui) -> None:
     from daostui.screens.interactive_job import InteractiveScreen
 

@@ -8,7 +8,7 @@ saying which attempt failed and when the next one comes; `r` fetches again at on
 from __future__ import annotations
 
 import shlex
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import Label, LoadingIndicator, Static
 
@@ -63,18 +64,31 @@ class DetailScreen(DialogScreen[None]):
     DIALOG_CLASSES = "dialog -wide -tall -panel"
 
     def __init__(
-        self, title: str, commands: Sequence[Sequence[str]], load: Callable[[], Awaitable[RenderableType]]
+        self,
+        title: str,
+        commands: Sequence[Sequence[str]],
+        load: Callable[[], Awaitable[RenderableType]],
+        *,
+        keys: Mapping[str, Callable[[DetailScreen], None]] | None = None,
     ) -> None:
         super().__init__()
         self._title = title
         self._commands = commands
         self._load = load
+        #: Extra keys of this detail (a running job's `N`: its compute nodes).
+        self._keys = dict(keys or {})
         #: Fetches since the last `r` (or the first open): 1, 2, … while timeouts are retried.
         self.attempt = 0
         #: Seconds until the next automatic retry (None: none is planned).
         self.retry_in: float | None = None
         self._step = 1.0
         self._retry_timer: Timer | None = None
+
+    def on_key(self, event: Key) -> None:
+        handler = self._keys.get(event.key)
+        if handler is not None:
+            event.stop()
+            handler(self)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes=self.DIALOG_CLASSES):

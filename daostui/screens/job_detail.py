@@ -80,6 +80,7 @@ def job_rows(job: Job) -> list[tuple[str, Any]]:
         ("Project", job.account),
         ("Owner", job.owner),
         ("Nodes", _nodes(job)),
+        ("Compute nodes", "N: their dfuse mounts, probed with clush" if job.state == "R" else ""),
         ("Walltime (req / used)", f"{job.walltime_requested_text} / {job.walltime_used_text}"),
         ("Submitted", when(job.qtime or job.ctime, "")),
         ("Eligible to run for", _eligible(job)),
@@ -191,4 +192,10 @@ def job_detail(host: ConsoleHost, key: str) -> DetailScreen | None:
             job = last
         return job_body(job, subjobs, note)
 
-    return DetailScreen(f"Job {key}", commands, load)
+    def nodes(screen: DetailScreen) -> None:
+        from daostui.screens.job_nodes import JobNodesScreen
+
+        last = host.data.tracker.get(key)
+        screen.app.push_screen(JobNodesScreen(key, last.name if last else ""))
+
+    return DetailScreen(f"Job {key}", commands, load, keys={"N": nodes})

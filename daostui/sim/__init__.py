@@ -33,6 +33,11 @@ def environment(directory: Path) -> dict[str, str]:
     return env
 
 
+def compute_root() -> str:
+    """Where `launch-dfuse.sh` mounts on the simulated compute nodes (`/tmp`, as on Aurora)."""
+    return os.environ.get("DAOSTUI_SIM_COMPUTE_ROOT", "/tmp")
+
+
 def _account() -> str:
     import pwd
 

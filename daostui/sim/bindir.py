@@ -2,7 +2,8 @@
 
 Never installed as console scripts: on a login node they would shadow the real `daos` and `qsub`.
 Each script is two lines of Python with the interpreter that runs daostui as its shebang, so a
-command costs one Python start-up (no Textual import).
+command costs one Python start-up (no Textual import). The compute nodes get theirs too: the shell
+shim `bin/node-shell` and `node-bin/` (see `compute_nodes`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from daostui.sim import compute_nodes
 from daostui.sim.entry import PROGRAMS
 
 SCRIPT = """#!{python}
@@ -20,17 +22,22 @@ raise SystemExit(run({program!r}, sys.argv[1:]))
 """
 
 
+def script(program: str) -> str:
+    return SCRIPT.format(python=sys.executable, program=program)
+
+
 def write_scripts(directory: Path) -> Path:
     bin_dir = directory / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
     for program in PROGRAMS:
         path = bin_dir / program
-        text = SCRIPT.format(python=sys.executable, program=program)
+        text = script(program)
         if not path.exists() or path.read_text() != text:
             tmp = path.with_suffix(".tmp")
             tmp.write_text(text)
             tmp.chmod(0o755)
             os.replace(tmp, path)
+    compute_nodes.write_tools(directory, script)
     return bin_dir
 
 

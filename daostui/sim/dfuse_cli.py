@@ -4,8 +4,8 @@ On the login node, `start-dfuse.sh` makes a real FUSE mount of type `fuse.daos` 
 serving the container's directory where this machine can (see `fuse_mount`); otherwise the mount
 point becomes a symlink to that directory. Either way the mount is recorded in the registry
 (`mounts.json`) and in the login table `<state>/mounts` (`/proc/mounts` format; real mounts with the
-kernel's own line). Mounts made inside jobs go to the job nodes' records (`node_mounts`), never to
-the login node's. Like ALCF's wrappers, the scripts exit 0 even when dfuse fails (daos-cli.md
+kernel's own line). Mounts made inside jobs, or on a compute node (`DAOSTUI_SIM_NODE`, set by the
+nodes' shim), go to the job nodes' records (`node_mounts`), never to the login node's. Like ALCF's wrappers, the scripts exit 0 even when dfuse fails (daos-cli.md
 §8.2): the mount simply does not appear. `fusermount3` passes real mounts to the real tool, so its
 messages (`Device or resource busy`) are the real ones.
 """
@@ -141,7 +141,11 @@ def _fusermount3(directory: Path, args: list[str]) -> int:
             "fusermount3: missing mountpoint argument\nusage: fusermount3 [options] mountpoint\n"
         )
         return 1
-    status, text = unmount(directory, paths[0], lazy="z" in flags)
+    node = node_mounts.this_node()
+    if node:
+        status, text = node_mounts.unmount_on_node(directory, node, paths[0])
+    else:
+        status, text = unmount(directory, paths[0], lazy="z" in flags)
     if "q" not in flags:
         sys.stderr.write(text)
     return status
@@ -157,9 +161,12 @@ def _start_dfuse(directory: Path, args: list[str]) -> int:
     if "m" not in opts and "moun" not in opts:
         sys.stdout.write("Mountpoint is required\n")
         return 0
-    _status, text = mount(
-        directory, opts.get("m") or opts.get("moun", ""), opts.get("pool", ""), opts.get("cont", "")
-    )
+    where, pool, cont = opts.get("m") or opts.get("moun", ""), opts.get("pool", ""), opts.get("cont", "")
+    node = node_mounts.this_node()
+    if node:
+        _status, text = node_mounts.mount_on_node(directory, node, where, pool, cont)
+    else:
+        _status, text = mount(directory, where, pool, cont)
     sys.stdout.write(text)
     return 0  # ALCF's wrapper exits 0 even when dfuse failed
 

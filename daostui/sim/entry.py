@@ -32,6 +32,7 @@ PROGRAMS = {
     "qhold": "daostui.sim.pbs_cli",
     "qrls": "daostui.sim.pbs_cli",
     "mpiexec": "daostui.sim.mpiexec",
+    "clush": "daostui.sim.clush_cli",
 }
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from daostui.sim import pbs_state, store
+from daostui.sim import compute_nodes, pbs_state, store
 from daostui.sim.pbs_actions import kill_group
 
 POLL = 0.1
@@ -77,7 +77,11 @@ def job_environment(directory: Path, job: dict, nodefile: Path, index: int | Non
 
 
 def write_nodefile(directory: Path, job: dict, index: int | None = None) -> tuple[Path, list[str]]:
-    nodes = pbs_state.node_names(job["nodes"], int(job["seq"]) + (index or 0))
+    """The job's nodes (free ones, held until `compute_nodes.release`) and its `$PBS_NODEFILE`."""
+    head = f"{job['seq']}[{index}]" if index is not None else str(job["seq"])
+    nodes = compute_nodes.allocate(
+        directory, pbs_state.job_id(head), job["nodes"], int(job["seq"]) + (index or 0)
+    )
     jobs_dir = directory / "jobs" / (str(job["seq"]) + (f".{index}" if index is not None else ""))
     jobs_dir.mkdir(parents=True, exist_ok=True)
     nodefile = jobs_dir / "nodefile"
@@ -112,6 +116,7 @@ class Task:
     err: IO[bytes]
     start: float
     deadline: float
+    nodes: list[str]
     walltime_killed: bool = False
 
 
@@ -130,7 +135,7 @@ def start_task(directory: Path, job: dict, index: int | None = None) -> Task | N
         index,
         state="R",
         start=start,
-        exec_nodes=nodes[:8],
+        exec_nodes=nodes,
         comment=run_comment(start, nodes[:8]),
     )
     out = open(_path(job, "output_path", index), "ab", buffering=0)  # noqa: SIM115 - closed in finish_task
@@ -150,12 +155,13 @@ def start_task(directory: Path, job: dict, index: int | None = None) -> Task | N
         err.write(f"{argv[0]}: {exc}\n".encode())
         out.close()
         err.close()
+        compute_nodes.release(directory, nodes)
         now = time.time()
         state = "X" if index is not None else "F"
         _update(directory, seq, index, state=state, end=now, history=now, exit_status=-1, finish="finished")
         return None
     _update(directory, seq, index, pgid=proc.pid)
-    return Task(index, proc, out, err, start, start + job["walltime"])
+    return Task(index, proc, out, err, start, start + job["walltime"], nodes)
 
 
 def poll_task(directory: Path, job: dict, task: Task) -> int | None:
@@ -183,6 +189,7 @@ def finish_task(directory: Path, job: dict, task: Task, status: int) -> bool:
     kill_group(task.proc.pid, signal.SIGKILL)  # anything the script left behind in its session
     task.out.close()
     task.err.close()
+    compute_nodes.release(directory, task.nodes)  # the epilogue: dfuse unmounted, nodes freed
     seq = str(job["seq"])
     current = _job(directory, seq) or {}
     own = current if task.index is None else current.get("subjobs", {}).get(str(task.index), {})

@@ -17,6 +17,10 @@ set from the command line, with `match`, a glob on that target (the mount point,
   until the knob is cleared, so the kernel really holds `ls`/`stat` (see `fuse_fs`).
 - `rebuild_failed`: `daos pool query` reports the pool's rebuild failed (`status`, default
   -DER_NOSPACE); a pool with no disabled targets loses one engine (32 targets) for it.
+- compute nodes (`match`: a glob on the node name, see `compute_nodes`): `node_down` (ssh to the
+  node fails), `node_hung` (listing its dfuse mount never returns), `node_unmounted` (its dfuse
+  mounts are lost, and `launch-dfuse.sh` fails there while the knob is set). They are mirrored
+  into `<state>/node-faults` (`KIND GLOB` lines), which the nodes' shell shim reads.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from typing import Any
 from daostui.sim import store
 
 GENERIC = ("timeout", "hang", "exit", "malformed", "truncate", "invalid_json")
-DOMAIN = ("agent_down", "unclean", "hung_mount", "lost_job", "rebuild_failed")
+NODE = ("node_down", "node_hung", "node_unmounted")
+DOMAIN = ("agent_down", "unclean", "hung_mount", "lost_job", "rebuild_failed", *NODE)
 
 
 def load(directory: Path) -> dict[str, Any]:
@@ -47,11 +52,26 @@ def add_fault(directory: Path, kind: str, match: str = "*", **fields: Any) -> No
         raise ValueError(f"unknown fault kind {kind!r}")
     with store.locked(directory, "knobs") as data:
         data.setdefault("faults", []).append({"kind": kind, "match": match, "remaining": None, **fields})
+        _mirror_node_faults(directory, data)
 
 
 def clear(directory: Path) -> None:
     with store.locked(directory, "knobs") as data:
         data.clear()
+        _mirror_node_faults(directory, data)
+
+
+def _mirror_node_faults(directory: Path, data: dict[str, Any]) -> None:
+    """`node-faults`: the node knobs as `KIND GLOB` lines, for the nodes' shell shim (no JSON there)."""
+    lines = "".join(
+        f"{fault['kind']} {fault.get('match', '*')}\n"
+        for fault in data.get("faults") or []
+        if fault.get("kind") in NODE and " " not in str(fault.get("match", "*"))
+    )
+    target = directory / "node-faults"
+    tmp = target.with_name("node-faults.tmp")
+    tmp.write_text(lines)
+    os.replace(tmp, target)
 
 
 def latency_for(data: dict[str, Any], cmdline: str) -> float:

@@ -51,12 +51,19 @@ def sync_login_table(directory: Path, mounts: dict[str, Any]) -> bool:
     return bool(gone)
 
 
-def write_node_tables(directory: Path, nodes: dict[str, dict[str, Any]]) -> None:
-    """One table per job node; a node without mounts has no table directory left."""
+def write_node_tables(
+    directory: Path, nodes: dict[str, dict[str, Any]], changed: list[str] | None = None
+) -> None:
+    """One table per job node, rewritten for the `changed` nodes (all when None); a node without
+    mounts has no table directory left."""
     root = directory / "nodes"
-    for node, mounts in nodes.items():
-        _write(root / node / "mounts", "".join(dfuse_line(p, e) for p, e in sorted(mounts.items())))
-    if root.is_dir():
+    for node in nodes if changed is None else changed:
+        mounts = nodes.get(node)
+        if mounts:
+            _write(root / node / "mounts", "".join(dfuse_line(p, e) for p, e in sorted(mounts.items())))
+        else:
+            shutil.rmtree(root / node, ignore_errors=True)
+    if changed is None and root.is_dir():
         for stale in root.iterdir():
             if stale.name not in nodes:
                 shutil.rmtree(stale, ignore_errors=True)

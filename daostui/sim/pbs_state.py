@@ -30,6 +30,11 @@ SUBMIT_HOST = "aurora-uan-0009.hostmgmt.cm.aurora.alcf.anl.gov"
 PBS_VERSION = "2022.1.1.20220926110806"
 FIRST_SEQ = 8875194
 NODE_FQDN = "{name}.hostmgmt{rack}.cm.aurora.alcf.anl.gov"
+#: Aurora: 166 racks of 64 compute nodes (8 chassis of 8 slots, one node a blade) = 10,624 nodes.
+RACKS = 166
+RACKS_PER_ROW = 17
+NODES_PER_RACK = 64
+MACHINE_NODES = RACKS * NODES_PER_RACK
 OTHER_USERS = ("khuss", "rmaheshwari", "jlee", "apatel", "mgarcia", "tnguyen", "oshah")
 COMMENTS_Q = (
     "Not Running: Not enough free nodes available",
@@ -82,15 +87,23 @@ def hms(seconds: float) -> str:
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
+def rack_name(index: int) -> str:
+    """Aurora's racks: rows x40..x49 of 17 racks each (`x4000` .. `x4016`, `x4100` ..), 166 in all."""
+    row, column = divmod(index % RACKS, RACKS_PER_ROW)
+    return f"x{40 + row}{column:02d}"
+
+
+def node_name(index: int) -> str:
+    """The `index`-th compute node: `x4102c3s0b0n0` is rack x4102, chassis 3, slot 0, the blade's node."""
+    rack, within = divmod(index % MACHINE_NODES, NODES_PER_RACK)
+    chassis, slot = divmod(within, 8)
+    return f"{rack_name(rack)}c{chassis}s{slot}b0n0"
+
+
 def node_names(count: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    rack = rng.randint(4000, 4900)
-    chassis = rng.randint(0, 7)
-    names = []
-    for index in range(count):
-        slot, node = divmod(index, 2)
-        names.append(f"x{rack}c{chassis}s{slot % 8}b0n{node}")
-    return names
+    """`count` consecutive nodes from a seeded rack on: each name once, as PBS assigns them."""
+    start = random.Random(seed).randrange(RACKS) * NODES_PER_RACK
+    return [node_name(start + index) for index in range(min(count, MACHINE_NODES))]
 
 
 def seed(

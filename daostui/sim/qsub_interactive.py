@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from daostui.sim import jobrunner, pbs_state
+from daostui.sim import compute_nodes, jobrunner, pbs_state
 
 
 def run_interactive(directory: Path, seq: int) -> int:
@@ -36,7 +36,7 @@ def run_interactive(directory: Path, seq: int) -> int:
         key,
         state="R",
         start=start,
-        exec_nodes=nodes[:8],
+        exec_nodes=nodes,
         comment=jobrunner.run_comment(start, nodes[:8]),
     )
     print(f"qsub: job {full} ready\n", flush=True)
@@ -47,6 +47,7 @@ def run_interactive(directory: Path, seq: int) -> int:
         subprocess.call(shell, cwd=job["workdir"], env=env)
     except OSError as exc:
         sys.stderr.write(f"qsub: cannot start the job shell: {exc}\n")
+    compute_nodes.release(directory, nodes)  # the epilogue: dfuse unmounted, nodes freed
     now = time.time()
     # a real server records 0 for an interactive job whatever the shell's status (tests/test_realpbs.py)
     jobrunner._update(directory, key, state="F", end=now, history=now, exit_status=0, finish="finished")

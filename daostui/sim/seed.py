@@ -103,6 +103,8 @@ def reset(
             "containers",
             "nodes",
             "nodes.json",
+            "node-jobs",
+            "node-faults",
             "dfuse-logs",
             "fuse-unusable",
             "jobs",
