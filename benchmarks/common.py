@@ -3,6 +3,7 @@ them, timing, and the figures a run reports (collected for `--write-readme`)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -145,15 +146,19 @@ def synthetic_pbs(count: int) -> Any:
 
         async def run(self, argv: Sequence[str], **_options: Any) -> CommandResult:  # type: ignore[override]
             argv = tuple(argv)
-            if argv[0] == "qselect":
-                stdout = "".join(f"{job_id(index)}\n" for index in range(count))
-            elif argv[0] == "qstat":
-                asked = [a for a in argv[1:] if a[:1].isdigit()]
-                indices = [int(a.split(".", 1)[0]) - FIRST_SEQ for a in asked]
-                stdout = qstat_json({job_id(i): job_record(template, i) for i in indices})
-            else:
+            if argv[0] not in ("qselect", "qstat"):
                 return CommandResult(argv, 127, "", f"{argv[0]}: not here", 0.0, time.time(), self.where)
+            # the server's work happens elsewhere, as a real one's does: not on the console's loop
+            stdout = await asyncio.to_thread(self.answer, argv)
             return CommandResult(argv, 0, stdout, "", 0.0, time.time(), self.where)
+
+        @staticmethod
+        def answer(argv: tuple[str, ...]) -> str:
+            if argv[0] == "qselect":
+                return "".join(f"{job_id(index)}\n" for index in range(count))
+            asked = [a for a in argv[1:] if a[:1].isdigit()]
+            indices = [int(a.split(".", 1)[0]) - FIRST_SEQ for a in asked]
+            return qstat_json({job_id(i): job_record(template, i) for i in indices})
 
         def stream(self, argv: Sequence[str], **_options: Any) -> Any:  # type: ignore[override]
             raise NotImplementedError
