@@ -1,5 +1,5 @@
 """Shared helpers: synthetic jobs in the real `qstat -f -F json` shape, a PBS that answers with
-them, timing, and the figures a run reports (collected for `--write-readme`)."""
+them, timing, and the figures a run reports (collected by `python -m benchmarks` into the results JSON)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,14 @@ class Figure:
 #: Every figure reported since the runner last cleared it.
 FIGURES: list[Figure] = []
 
+#: `python -m benchmarks --quick`: fewer repeats of everything (indicative figures in a few minutes).
+QUICK = False
+
+
+def repeats(full: int) -> int:
+    """How many times to repeat a measurement: `full`, or a third of it (at least one) in a quick run."""
+    return max(1, full // 3) if QUICK else full
+
 
 def report(
     name: str,
@@ -65,7 +73,7 @@ def report(
 def best_time(fn: Callable[[], Any], repeat: int = 7) -> float:
     """The fastest of `repeat` runs: the figure least disturbed by whatever else the machine does."""
     samples = []
-    for _ in range(repeat):
+    for _ in range(repeats(repeat)):
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)

@@ -15,7 +15,7 @@ import asyncio
 import time
 from typing import Any
 
-from benchmarks.common import jobs, report
+from benchmarks.common import jobs, repeats, report
 from benchmarks.paint import PaintedApp, until
 
 SIZES = (100, 10_000, 100_000)
@@ -72,7 +72,7 @@ def main() -> None:
     every = [job.compact() for job in jobs(SIZES[-1])]  # what the tracker hands the jobs pane
     best: dict[int, dict[str, float]] = {}
     for size in SIZES:
-        runs = [asyncio.run(_resource_table(every[:size])) for _ in range(RUNS)]
+        runs = [asyncio.run(_resource_table(every[:size])) for _ in range(repeats(RUNS))]
         best[size] = {name: min(run[name] for run in runs) * 1000 for name in runs[0]}
     labels = (
         ("paint", "first paint", "target <= 1.5x at 10^5"),
@@ -99,7 +99,7 @@ def main() -> None:
             key=f"table.search_ready.{size}",
         )
     for size in PEER_SIZES:
-        peer = min(asyncio.run(_data_table(every[:size])) for _ in range(RUNS)) * 1000
+        peer = min(asyncio.run(_data_table(every[:size])) for _ in range(repeats(RUNS))) * 1000
         report(
             f"DataTable first paint, {size:>7,} rows",
             peer,
