@@ -152,6 +152,16 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             self._swap(self.model.build(self.model.state, request))
             return
         self._building = True
+        if self.model.fills_instantly(request):
+            # a first fill only wraps the rows: show them now (a thread's round trip was most of the
+            # first paint at 10^5 rows), and key them and make their search texts in the thread once
+            # that frame is drawn (a thread holding the GIL meanwhile slowed the frame down)
+            self._swap(self.model.build(self.model.state, request))
+            self.call_after_refresh(self._start_build)
+            return
+        self._start_build()
+
+    def _start_build(self) -> None:
         self.run_worker(self._build_in_thread, group="table-build", exit_on_error=False)
 
     async def _build_in_thread(self) -> None:

@@ -109,7 +109,8 @@ class Request(Generic[T]):
 @dataclass(frozen=True, eq=False)
 class TableState(Generic[T]):
     rows: list[T] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
+    #: The key of every row (None until needed: a first fill shows its rows without them).
+    keys: list[str] | None = field(default_factory=list)
     #: Lowercase search text per row (None until a filter needed it or it was prepared).
     search: list[str] | None = None
     #: Every position sorted by `sort_column` (None: the rows' own order).
@@ -131,7 +132,7 @@ class TableState(Generic[T]):
         return shown[index] if shown is not None else index
 
     def index_of(self, key: str | None) -> int | None:
-        if key is None:
+        if key is None or self.keys is None:
             return None
         try:
             position = self.keys.index(key)
@@ -167,7 +168,24 @@ class TableModel(Generic[T]):
 
     @property
     def keys(self) -> list[str]:
-        return self.state.keys
+        return self._keyed().keys or []
+
+    def _keyed(self) -> TableState[T]:
+        """The state with its keys (made here, once, if a first fill left them to the search pass)."""
+        state = self.state
+        if state.keys is None:
+            state = self.state = replace(state, keys=list(map(self.key, state.rows)))
+        return state
+
+    def fills_instantly(self, request: Request[T]) -> bool:
+        """Whether `request` is a first fill with nothing to compute (no filter, sort or search, no
+        earlier rows whose cursor to keep): `build` only wraps the rows, at any size."""
+        return (
+            not self.state.rows
+            and not request.filter_text
+            and request.sort_column is None
+            and not request.with_search
+        )
 
     @property
     def filter_text(self) -> str:
@@ -191,10 +209,13 @@ class TableModel(Generic[T]):
 
     def key_at(self, index: int) -> str | None:
         state = self.state
-        return state.keys[state.position(index)] if 0 <= index < len(state) else None
+        if not 0 <= index < len(state):
+            return None
+        position = state.position(index)
+        return state.keys[position] if state.keys is not None else self.key(state.rows[position])
 
     def index_of(self, key: str | None) -> int | None:
-        return self.state.index_of(key)
+        return self._keyed().index_of(key)
 
     def cell(self, row: T, column: Column[T]) -> str:
         try:
@@ -224,8 +245,14 @@ class TableModel(Generic[T]):
         but its arguments and this model's column functions: safe to run in a thread."""
         rows = request.rows
         same_rows = rows is previous.rows
-        keys = previous.keys if same_rows else list(map(self.key, rows))
         column = next((c for c in self.columns if c.key == request.sort_column), None)
+        keys: list[str] | None
+        if same_rows and previous.keys is not None:
+            keys = previous.keys
+        elif not previous.rows and column is None and not request.filter_text and not request.with_search:
+            keys = None  # a first fill: shown at once, keyed with its search texts in the background
+        else:
+            keys = list(map(self.key, rows))
         sort_column = column.key if column is not None else None
         same_order = same_rows and (sort_column, request.sort_reverse) == (
             previous.sort_column,
