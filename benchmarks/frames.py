@@ -2,8 +2,8 @@
 
 While the console refreshes every pane and runs more queries, all against a simulator that takes 2 s
 per command, a probe measures how late the event loop wakes (a frame cannot be drawn while the loop
-is blocked) and the cursor is moved every 50 ms. Target (issue 7): no frame over 50 ms. The baseline
-is the same probe with the console idle.
+is blocked) and the cursor is moved every 50 ms. Target (issue 17): no sample over 33 ms (two frames
+at 60 Hz), quiet and busy. The baseline is the same probe with the console idle.
 """
 
 from __future__ import annotations
@@ -14,9 +14,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import report
+from benchmarks.common import repeats, report
 
 LATENCY = 2.0
+RUNS = 3
+#: A stall longer than two frames at 60 Hz is one a user sees.
+LIMIT = 0.033
+
+
+async def _probe(stalls: list[float], seconds: float) -> None:
+    """How late the loop wakes from a 5 ms sleep, for `seconds`: a task of its own, so the stalls
+    while a key is handled count as well (a user presses keys while results arrive)."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        before = time.perf_counter()
+        await asyncio.sleep(0.005)
+        stalls.append(time.perf_counter() - before - 0.005)
 
 
 async def _worst_stall(seconds: float, load: bool) -> tuple[float, int, int]:
@@ -40,49 +53,58 @@ async def _worst_stall(seconds: float, load: bool) -> tuple[float, int, int]:
                     app.refresh_pane(pane)
                 for pool in ("hpc_demo", "datascience", "hpc_demo", "datascience"):
                     app.run_worker(session.daos.pool_query(pool), exit_on_error=False)
-            worst = 0.0
-            samples = over = 0
-            deadline = time.perf_counter() + seconds
-            last_key = 0.0
-            while time.perf_counter() < deadline:
-                before = time.perf_counter()
-                await asyncio.sleep(0.005)
-                stall = time.perf_counter() - before - 0.005
-                worst = max(worst, stall)
-                samples += 1
-                over += stall > 0.050
-                if before - last_key > 0.05:
-                    last_key = before
-                    await pilot.press("down" if int(before * 20) % 2 else "up")
+            stalls: list[float] = []
+            probe = asyncio.create_task(_probe(stalls, seconds))
+            up = True  # the first press moves down from the first row
+            while not probe.done():
+                up = not up
+                await pilot.press("up" if up else "down")
+                await asyncio.sleep(0.05)
+            await probe
             if load:
                 knobs.clear(demo)
                 await app.workers.wait_for_complete()
-    return worst, over, samples
+    return max(stalls, default=0.0), sum(stall > LIMIT for stall in stalls), len(stalls)
 
 
 def main() -> None:
     """Three runs each (this machine is a VM whose timing wanders): the median of the worst stalls."""
     import statistics
 
-    idle = [asyncio.run(_worst_stall(4.0, load=False)) for _ in range(3)]
-    busy = [asyncio.run(_worst_stall(4.0, load=True)) for _ in range(3)]
+    idle = [asyncio.run(_worst_stall(4.0, load=False)) for _ in range(repeats(RUNS))]
+    busy = [asyncio.run(_worst_stall(4.0, load=True)) for _ in range(repeats(RUNS))]
     idle_worst = statistics.median(w for w, _o, _n in idle)
     busy_worst = statistics.median(w for w, _o, _n in busy)
     over = sum(o for _w, o, _n in busy)
     total = sum(n for _w, _o, n in busy)
-    report("worst event-loop stall, console idle (median of 3)", idle_worst * 1000, "ms")
+    runs = len(busy)
     report(
-        "worst stall, 8 slow commands in flight (median of 3)",
+        f"worst event-loop stall, console idle (median of {runs})", idle_worst * 1000, "ms", key="frames.idle"
+    )
+    report(
+        f"worst stall, 8 slow commands in flight (median of {runs})",
         busy_worst * 1000,
         "ms",
         baseline=idle_worst * 1000,
         base_name="idle",
-        target="target: no frame over 50 ms",
+        target="target: no sample over 33 ms",
+        key="frames.median_worst",
     )
-    print(
-        f"  stalls over 50 ms under load: {over} of {total} samples; worst of all runs "
-        f"{max(w for w, _o, _n in busy) * 1000:.1f} ms"
+    report(
+        "worst stall of all runs, 8 slow commands in flight",
+        max(w for w, _o, _n in busy) * 1000,
+        "ms",
+        target="target: no sample over 33 ms",
+        key="frames.worst",
     )
+    report(
+        "stalls over 33 ms, 8 slow commands in flight",
+        over,
+        "samples",
+        target="target 0",
+        key="frames.over",
+    )
+    report("samples taken, 8 slow commands in flight", total, "samples", key="frames.samples")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def main() -> None:
     dirty = qstat_document(10_000, invalid_escapes=True)
     print(f"# qstat -f -F json with 10,000 jobs: {len(clean) / 1e6:.1f} MB")
     base = best_time(lambda: json.loads(clean))
-    report("json.loads (baseline)", base * 1000, "ms")
+    report("json.loads (baseline)", base * 1000, "ms", key="parse.json_loads")
 
     def parse_and_touch() -> None:
         for job in parse_jobs_json(clean):
@@ -33,6 +33,7 @@ def main() -> None:
         baseline=base * 1000,
         base_name="json.loads",
         target="target <= 1.3x",
+        key="parse.clean",
     )
     # every job submitted with `-v LR=.001,SEED=+42`: the 23.06 writer prints both bare (real output)
     bare = clean.replace(

@@ -5,6 +5,11 @@ the panes. Loading is cheap for the servers: pools with one `daos pool list` (wh
 pool), containers of the selected pool only, container health (`get-prop`) for at most
 `HEALTH_BATCH` containers per refresh, mounts from the mounts table plus a bounded probe of each,
 and jobs through the `JobTracker` (ids with `qselect`, full status only for jobs that can change).
+
+A pool can hold 10^5 containers: choosing which to check and making their rows (each with its
+properties and mount) is done in a thread (`daostui.core.offload`) at the end of a load, and
+`rows()` hands the panes the finished list; unchanged rows are the same objects, so the table
+keeps their search texts.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from daostui.core.offload import is_big, offload
 from daostui.pbs.tracker import JobTracker
 
 if TYPE_CHECKING:
@@ -25,6 +31,20 @@ if TYPE_CHECKING:
 HEALTH_BATCH = 48
 HEALTH_CONCURRENCY = 4
 PROBE_TIMEOUT = 5.0
+#: Palette jump targets per kind (containers of all pools, jobs): a palette of 10^5 entries helps
+#: nobody and costs seconds to build; `/` filters the panes at any size.
+JUMP_LIMIT = 1000
+
+
+class Props(dict):  # type: ignore[type-arg]
+    """Container properties by (pool, container); counts its changes, so rows made before a change
+    are known to be stale (the detail view stores what it read here too)."""
+
+    version = 0
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.version += 1
 
 
 @dataclass(slots=True)
@@ -49,7 +69,7 @@ class ConsoleData:
     pools: list[Pool] = field(default_factory=list)
     selected_pool: str = ""
     containers: dict[str, list[ContainerRef]] = field(default_factory=dict)
-    props: dict[tuple[str, str], ContainerProperties] = field(default_factory=dict)
+    props: dict[tuple[str, str], ContainerProperties] = field(default_factory=Props)
     mounts: list[Mount] = field(default_factory=list)
     tracker: JobTracker = field(init=False)
     loaded: set[str] = field(default_factory=set)
@@ -57,6 +77,8 @@ class ConsoleData:
     server: Any = None
     #: The pool whose containers are being listed right now ("" when none).
     loading_pool: str = ""
+    #: Rows made per pool, with what they were made from: (refs, props version, mounts, rows).
+    _container_rows: dict[str, tuple[Any, int, Any, list[ContainerRow]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tracker = JobTracker(self.session.pbs)
@@ -89,11 +111,9 @@ class ConsoleData:
         finally:
             self.loading_pool = ""
         self.containers[pool] = refs
-        wanted = [r for r in refs if (pool, r.label or r.uuid) not in self.props][:HEALTH_BATCH]
-        # also re-check the ones already known (health can turn UNCLEAN), oldest first
-        known = [r for r in refs if (pool, r.label or r.uuid) in self.props]
-        wanted += known[: max(0, HEALTH_BATCH - len(wanted))]
+        wanted = await offload(is_big(items=len(refs)), _health_batch, pool, refs, self.props)
         await self._fetch_props(pool, wanted)
+        await self._prepare_rows(pool)
 
     async def _fetch_props(self, pool: str, refs: list[ContainerRef]) -> None:
         gate = asyncio.Semaphore(HEALTH_CONCURRENCY)
@@ -118,6 +138,8 @@ class ConsoleData:
             if not isinstance(health, BaseException):
                 mount.state = health.state
         self.mounts = mounts
+        if self.selected_pool:
+            await self._prepare_rows(self.selected_pool)  # the mounted-here markers changed
 
     async def load_jobs(self) -> None:
         await self.tracker.refresh()
@@ -175,15 +197,26 @@ class ConsoleData:
         return ""
 
     def container_rows(self, pool: str) -> list[ContainerRow]:
-        return [
-            ContainerRow(
-                pool,
-                ref,
-                self.props.get((pool, ref.label or ref.uuid)),
-                self.mount_for(pool, ref.label, ref.uuid),
-            )
-            for ref in self.containers.get(pool, [])
-        ]
+        """The rows of `pool`'s containers (made at the end of a load; again here if stale)."""
+        refs = self.containers.get(pool, [])
+        made = self._container_rows.get(pool)
+        if made is not None and made[:3] == (refs, self._props_version(), self.mounts):
+            return made[3]
+        rows = _make_rows(pool, refs, self.props, self.mounts, made[3] if made else [])
+        self._container_rows[pool] = (refs, self._props_version(), self.mounts, rows)
+        return rows
+
+    async def _prepare_rows(self, pool: str) -> None:
+        refs, version, mounts = self.containers.get(pool, []), self._props_version(), self.mounts
+        made = self._container_rows.get(pool)
+        if made is not None and made[:3] == (refs, version, mounts):
+            return
+        previous = made[3] if made else []
+        rows = await offload(is_big(items=len(refs)), _make_rows, pool, refs, self.props, mounts, previous)
+        self._container_rows[pool] = (refs, version, mounts, rows)
+
+    def _props_version(self) -> int:
+        return getattr(self.props, "version", -1)
 
     def rows(self, pane: str) -> tuple[list[Any], str | None]:
         if pane == "pools":
@@ -196,7 +229,15 @@ class ConsoleData:
         return self.tracker.rows(), None
 
     def container(self, pool: str, key: str) -> ContainerRow | None:
-        return next((r for r in self.container_rows(pool) if r.uuid == key or r.label == key), None)
+        ref = next((r for r in self.containers.get(pool, []) if key in (r.uuid, r.label)), None)
+        if ref is None:
+            return None
+        return ContainerRow(
+            pool,
+            ref,
+            self.props.get((pool, ref.label or ref.uuid)),
+            self.mount_for(pool, ref.label, ref.uuid),
+        )
 
     def mount(self, path: str) -> Mount | None:
         return next((m for m in self.mounts if m.path == path), None)
@@ -205,8 +246,7 @@ class ConsoleData:
         """The non-blocking first-start hint: offered when the user has no container yet."""
         if not {"pools", "containers"} <= self.loaded:
             return ""
-        owned = [ref for refs in self.containers.values() for ref in refs]
-        if owned:
+        if any(self.containers.values()):
             return ""
         return "New to DAOS on Aurora? Press w for the guided setup (container → mount → job → submit)."
 
@@ -218,10 +258,44 @@ class ConsoleData:
         ]
         for pool, refs in self.containers.items():
             targets += [
-                (f"Go to container {ref.label}", f"in pool {pool}", "containers", ref.uuid) for ref in refs
+                (f"Go to container {ref.label}", f"in pool {pool}", "containers", ref.uuid)
+                for ref in refs[:JUMP_LIMIT]
             ]
         targets += [
             (f"Go to job {job.short_id} {job.name}", job.state_name, "jobs", job.id)
-            for job in self.tracker.jobs()
+            for job in self.tracker.rows()[:JUMP_LIMIT]  # the newest
         ]
         return targets
+
+
+def _health_batch(pool: str, refs: list[ContainerRef], props: dict[Any, Any]) -> list[ContainerRef]:
+    """Containers whose properties to read now: never read ones first, then known ones again
+    (health can turn UNCLEAN), at most `HEALTH_BATCH`."""
+    wanted = [r for r in refs if (pool, r.label or r.uuid) not in props][:HEALTH_BATCH]
+    if len(wanted) < HEALTH_BATCH:
+        known = [r for r in refs if (pool, r.label or r.uuid) in props]
+        wanted += known[: HEALTH_BATCH - len(wanted)]
+    return wanted
+
+
+def _make_rows(
+    pool: str,
+    refs: list[ContainerRef],
+    props: dict[Any, Any],
+    mounts: list[Mount],
+    previous: list[ContainerRow],
+) -> list[ContainerRow]:
+    """One row per container; a row equal to one of `previous` is that same object."""
+    mounted: dict[str, tuple[int, str]] = {}  # container → (first mount's place, its path)
+    for place, mount in enumerate(mounts):
+        if mount.pool == pool:
+            mounted.setdefault(mount.container, (place, mount.path))
+    nowhere = (len(mounts), "")
+    before = {row.ref: row for row in previous}
+    rows = []
+    for ref in refs:
+        path = min(mounted.get(ref.label, nowhere), mounted.get(ref.uuid, nowhere))[1]
+        row = ContainerRow(pool, ref, props.get((pool, ref.label or ref.uuid)), path)
+        old = before.get(ref)
+        rows.append(old if old is not None and old == row else row)
+    return rows

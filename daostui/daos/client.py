@@ -21,6 +21,7 @@ from daostui.core.errors import (
     StateCheck,
     outcome_unknown,
 )
+from daostui.core.offload import is_big, offload
 from daostui.core.readonly import Access, mutating
 from daostui.transport.base import CommandResult, Transport
 
@@ -197,14 +198,15 @@ class DaosClient:
         result = await self._run(argv, timeout)
         if result.error or result.timed_out or result.cancelled:
             raise failure(result)
+        big = is_big(text=result.stdout)  # e.g. `cont list` of 10^5 containers: parsed in a thread
         try:
-            response, error, status = _parse().parse_envelope(result.stdout)
+            response, error, status = await offload(big, _parse().parse_envelope, result.stdout)
         except ParseError as exc:
             if result.exit_status != 0:
                 raise failure(result) from None
             if text_fallback is not None:
                 try:
-                    return text_fallback(result.stdout)
+                    return await offload(big, text_fallback, result.stdout)
                 except ParseError:
                     pass
             raise DaosError(
@@ -215,7 +217,7 @@ class DaosClient:
         if error is not None or status != 0 or result.exit_status != 0:
             raise failure(result, error or "")
         try:
-            return convert(response)
+            return await offload(big, convert, response)
         except ParseError as exc:
             raise DaosError(f"unexpected output from `{result.command_line}`: {exc}", result) from None
 
@@ -226,7 +228,7 @@ class DaosClient:
         if not result.ok:
             raise failure(result)
         try:
-            return convert(result.stdout)
+            return await offload(is_big(text=result.stdout), convert, result.stdout)
         except ParseError as exc:
             raise DaosError(f"unexpected output from `{result.command_line}`: {exc}", result) from None
 

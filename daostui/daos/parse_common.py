@@ -7,12 +7,12 @@ and cells such as `96 TB` contain spaces, so splitting on blanks is unsafe); ent
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
 
 from daostui.core.errors import ParseError
+from daostui.core.json_decode import decode
 
 _UNITS = {
     "": 1,
@@ -91,7 +91,7 @@ def parse_der(text: str) -> tuple[str, int | None]:
 def parse_envelope(stdout: str) -> tuple[Any, str | None, int]:
     """(response, error, status) of `daos -j` output: `{"response", "error", "status"}`."""
     try:
-        data = json.loads(stdout)
+        data = decode(stdout)  # json.loads; 10^5 containers decoded one by one (`core.json_decode`)
     except (ValueError, RecursionError) as exc:
         raise ParseError(f"daos did not print JSON: {exc}", excerpt=stdout, source="daos -j") from None
     if not isinstance(data, dict) or "response" not in data or "status" not in data:

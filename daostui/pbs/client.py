@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 from daostui.core.errors import OutcomeUnknownError, ParseError, PbsError, StateCheck, outcome_unknown
+from daostui.core.offload import is_big, offload
 from daostui.core.readonly import Access, mutating
 from daostui.pbs.hints import MISSING_PROGRAM, hint_for_job_error, hint_for_qsub_error
 from daostui.pbs.values import id_head, subjob_id
@@ -49,6 +50,10 @@ def _parse() -> ModuleType:
 #: connection and authentication, measured on a real 23.06.06 server); 500 Aurora ids are ~30 KB
 #: of argv, well within what a login node's shell and sshd take.
 STATUS_CHUNK = 500
+
+
+def _compact(jobs: list[Job]) -> list[Job]:
+    return [job.compact() for job in jobs]
 
 
 def _failure(result: CommandResult, hint: str = "") -> PbsError | OutcomeUnknownError:
@@ -198,12 +203,22 @@ class PbsClient:
         if not result.ok:
             raise _failure(result)
         try:
-            return _parse().parse_qselect(result.stdout)
+            return await offload(is_big(text=result.stdout), _parse().parse_qselect, result.stdout)
         except ParseError as exc:
             raise PbsError(f"unexpected qselect output: {exc}", result) from None
 
-    async def status(self, ids: Sequence[str], history: bool = True) -> StatusResult:
-        """Full status of `ids`; unknown ids are reported (and kept as LOST if we submitted them)."""
+    async def _jobs_json(self, stdout: str) -> list[Job]:
+        """`qstat -f -F json` into jobs; hundreds of jobs are decoded in a thread."""
+        return await offload(is_big(text=stdout), _parse().parse_jobs_json, stdout)
+
+    async def status(
+        self, ids: Sequence[str], history: bool = True, *, compact: bool = False
+    ) -> StatusResult:
+        """Full status of `ids`; unknown ids are reported (and kept as LOST if we submitted them).
+
+        `compact`: each chunk's jobs are made compact (`Job.compact`) as soon as it is parsed, so
+        10^5 ids never hold 10^5 whole records at once (the jobs pane keeps only compact ones).
+        """
         from daostui.pbs.models import Job, StatusResult
 
         jobs: list[Job] = []
@@ -211,6 +226,8 @@ class PbsClient:
         for start in range(0, len(ids), STATUS_CHUNK):
             chunk = list(ids[start : start + STATUS_CHUNK])
             found, missing = await self._status_chunk(chunk, history)
+            if compact:
+                found = await offload(is_big(items=len(found) * 10), _compact, found)
             jobs.extend(found)
             unknown.extend(missing)
         now = time.monotonic()
@@ -265,7 +282,7 @@ class PbsClient:
         else:
             result, refused = await self._status_json(ids, history)
             try:
-                jobs = _parse().parse_jobs_json(result.stdout)
+                jobs = await self._jobs_json(result.stdout)
             except ParseError:
                 jobs, refused = await self._status_text(ids, history, result)
             # qstat answers short ids with full ids: match by the part before the server name
@@ -287,7 +304,7 @@ class PbsClient:
         """Every subjob of an array (`1234[].server`), in index order; the parent is left out."""
         result, _refused = await self._ask(self.argv_subjobs(array_id, history))
         try:
-            jobs = _parse().parse_jobs_json(result.stdout)
+            jobs = await self._jobs_json(result.stdout)
         except ParseError:
             text = await self._run(["qstat", "-t", "-f", *(["-x"] if history else []), array_id])
             try:

@@ -17,7 +17,8 @@ repairs real servers needed (pbs.md §3.4): backslashes before ordinary characte
 copies `\\x` through), raw control characters, backslash + newline, missing commas between job
 objects, trailing commas.
 
-Cost: a clean document is one `json.loads`. Repairs run only when it fails, and only on the
+Cost: a clean document is one `json.loads` (a big one decoded job by job, so a thread decoding it
+lets the event loop run: `daostui.core.json_decode`). Repairs run only when it fails, and only on the
 text from the first error on (everything before it already parsed), cheapest first.
 """
 
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from daostui.core.errors import ParseError
+from daostui.core.json_decode import decode
 
 #: C's isspace() in the C locale (qstat never calls setlocale): what strtod skips and the writer keeps.
 C_SPACE = r"[ \t\n\v\f\r]"
@@ -148,7 +150,7 @@ def load_json(
     """Parse qstat's JSON, repairing only as much, and only as far back, as the document needs."""
 
     def parse(document: str) -> Any:
-        return json.loads(
+        return decode(  # json.loads; a big document walked value by value (`core.json_decode`)
             document,
             strict=False,
             parse_float=NumberText,

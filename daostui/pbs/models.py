@@ -15,12 +15,11 @@ with the tag replaced by the index (`job.sh.o1234.7`).
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from daostui.pbs import hosts
+from daostui.pbs import compact, hosts
 from daostui.pbs.exitstatus import decode_exit_status, short_exit_status
 from daostui.pbs.values import (
     count_indices,
@@ -63,72 +62,76 @@ SUBJOBS_FAILED = "_subjobs_failed"
 _ID = re.compile(r"^(\d+)(?:\[(\d*)\])?(\..*)?$")
 
 
-_COMPACT_KEYS = (
-    # what the jobs pane's columns and filter read (elapsed needs stime/obittime); the rest stays on the server
-    "Job_Name",
-    "Job_Owner",
-    "job_state",
-    "queue",
-    "Account_Name",
-    "comment",
-    "Exit_status",
-    "Output_Path",
-    "Error_Path",
-    "stime",
-    "obittime",
-    "history_timestamp",
-    "array",
-    "array_id",
-    "array_index",
-    "array_state_count",
-    "array_indices_submitted",
-    "array_indices_remaining",
-)
-_INTERNED = frozenset(("Job_Owner", "job_state", "queue", "Account_Name"))
-_COMPACT_NESTED = {
-    "Resource_List": ("nodect", "select", "walltime", "filesystems"),
-    "resources_used": ("walltime",),
-    "Variable_List": ("PBS_O_WORKDIR",),
-    "estimated": ("start_time",),
-}
-
-
 class Job:
-    """One PBS job (attributes computed lazily from `raw`)."""
+    """One PBS job (attributes computed lazily from `raw`).
 
-    __slots__ = ("id", "raw")
+    Either a whole record (the dict `qstat -f -F json` printed for it) or, as the jobs pane keeps
+    them, its compact form (`daostui.pbs.compact`): the same properties read both.
+    """
+
+    __slots__ = ("_attrs", "_shared", "id")
 
     def __init__(self, job_id: str, raw: dict[str, Any]) -> None:
         self.id = job_id
-        self.raw = raw
+        #: The whole record, or a compact job's own values (`compact.pack`).
+        self._attrs: dict[str, Any] | compact.Own = raw
+        #: A compact job's shared values (unused for a whole record).
+        self._shared: tuple[str, ...] = ()
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The attributes in the JSON shape (for a compact job, the few it kept)."""
+        attrs = self._attrs
+        return attrs if type(attrs) is dict else compact.expand(self.id, attrs, self._shared)
+
+    @property
+    def is_compact(self) -> bool:
+        return type(self._attrs) is not dict
+
+    def _get(self, key: str) -> Any:
+        attrs = self._attrs
+        if type(attrs) is dict:
+            return attrs.get(key)
+        return compact.value(self.id, attrs, self._shared, key)
+
+    def _group(self, name: str) -> dict[str, Any]:
+        attrs = self._attrs
+        if type(attrs) is not dict:
+            return compact.group(self.id, attrs, self._shared, name) or {}
+        value = attrs.get(name)
+        return value if isinstance(value, dict) else {}
+
+    def _member(self, group: str, name: str) -> Any:
+        attrs = self._attrs
+        if type(attrs) is dict:
+            value = attrs.get(group)
+            return value.get(name) if isinstance(value, dict) else None
+        return compact.value(self.id, attrs, self._shared, f"{group}.{name}")
 
     def __repr__(self) -> str:
         return f"Job({self.id!r}, state={self.state!r}, name={self.name!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Job) and other.id == self.id and other.raw == self.raw
+        return (
+            isinstance(other, Job)
+            and other.id == self.id
+            and other._attrs == self._attrs
+            and other._shared == self._shared
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
     def compact(self) -> Job:
-        """The same job keeping only what the jobs pane and its columns read.
+        """The same job keeping only what the jobs pane and its columns read (`daostui.pbs.compact`).
 
-        A user's `qstat -x` history can hold 10^5 jobs; whole records (every attribute, the full
-        Variable_List) cost ~5 KB each. The detail view asks `qstat -f` again for the full record.
-        Repeated values (queue, state, owner, project) are interned so 10^5 jobs share them.
+        The detail view asks `qstat -f` again for the full record.
         """
-        raw = self.raw
-        kept: dict[str, Any] = {}
-        for key in _COMPACT_KEYS:
-            value = raw.get(key)
-            if value is None:
-                continue
-            kept[key] = sys.intern(value) if isinstance(value, str) and key in _INTERNED else value
-        for key, wanted in _COMPACT_NESTED.items():
-            value = raw.get(key)
-            if isinstance(value, dict):
-                kept[key] = {k: value[k] for k in wanted if k in value}
-        return Job(self.id, kept)
+        attrs = self._attrs
+        if type(attrs) is not dict:
+            return self
+        small = Job(self.id, attrs)
+        small._attrs, small._shared = compact.pack(self.id, attrs)
+        return small
 
     @classmethod
     def lost(cls, job_id: str) -> Job:
@@ -162,7 +165,7 @@ class Job:
     def is_array(self) -> bool:
         """The parent of a job array (`1234[]`)."""
         match = _ID.match(self.id)
-        return bool(match and match.group(2) == "") or text_value(self.raw.get("array")) == "True"
+        return bool(match and match.group(2) == "") or text_value(self._get("array")) == "True"
 
     @property
     def is_subjob(self) -> bool:
@@ -180,7 +183,7 @@ class Job:
         """A subjob's parent (`1234[].server`), from `array_id` or from its own id; "" otherwise."""
         if not self.is_subjob:
             return ""
-        return text_value(self.raw.get("array_id")) or subjob_id(self.id, "")
+        return text_value(self._get("array_id")) or subjob_id(self.id, "")
 
     def subjob_id(self, index: int) -> str:
         """The id of subjob `index` of this array (`1234[7].server`)."""
@@ -188,17 +191,17 @@ class Job:
 
     @property
     def array_indices_submitted(self) -> str:
-        return text_value(self.raw.get("array_indices_submitted"))
+        return text_value(self._get("array_indices_submitted"))
 
     @property
     def array_indices_remaining(self) -> str:
         """Indices not yet started (`2-4`); `-` once every subjob has started."""
-        return text_value(self.raw.get("array_indices_remaining"))
+        return text_value(self._get("array_indices_remaining"))
 
     @property
     def array_state_count(self) -> dict[str, int]:
         """Subjobs per state: `Queued`, `Running`, `Exiting`, `Expired` (finished)."""
-        return parse_state_count(self.raw.get("array_state_count"))
+        return parse_state_count(self._get("array_state_count"))
 
     @property
     def array_size(self) -> int:
@@ -240,22 +243,22 @@ class Job:
 
     @property
     def name(self) -> str:
-        return text_value(self.raw.get("Job_Name"))
+        return text_value(self._get("Job_Name"))
 
     @property
     def owner(self) -> str:
-        return text_value(self.raw.get("Job_Owner"))
+        return text_value(self._get("Job_Owner"))
 
     @property
     def user(self) -> str:
-        variables = self.raw.get("Variable_List")
-        if isinstance(variables, dict) and variables.get("PBS_O_LOGNAME"):
-            return text_value(variables["PBS_O_LOGNAME"])
+        logname = self._member("Variable_List", "PBS_O_LOGNAME")
+        if logname:
+            return text_value(logname)
         return self.owner.split("@", 1)[0]
 
     @property
     def state(self) -> str:
-        return text_value(self.raw.get("job_state")) or "?"
+        return text_value(self._get("job_state")) or "?"
 
     @property
     def state_name(self) -> str:
@@ -267,15 +270,33 @@ class Job:
 
     @property
     def queue(self) -> str:
-        return text_value(self.raw.get("queue"))
+        return text_value(self._get("queue"))
 
     @property
     def account(self) -> str:
-        return text_value(self.raw.get("Account_Name"))
+        return text_value(self._get("Account_Name"))
 
     @property
     def comment(self) -> str:
-        return text_value(self.raw.get("comment"))
+        return text_value(self._get("comment"))
+
+    def search_text(self) -> str:
+        """What `/` matches in the jobs pane: the id as shown (`1234`, `1234[]`), name, queue, state
+        (letter and name), project and comment, from the attributes themselves (formatting every
+        column of 10^5 jobs took seconds)."""
+        get = self._get
+        state = self.state
+        return "\x1f".join(
+            (
+                self.seq,
+                text_value(get("Job_Name")),
+                text_value(get("queue")),
+                state,
+                STATE_NAMES.get(state, state),
+                text_value(get("Account_Name")),
+                text_value(get("comment")),
+            )
+        )
 
     @property
     def waiting_reason(self) -> str:
@@ -284,8 +305,7 @@ class Job:
 
     @property
     def estimated(self) -> dict[str, Any]:
-        value = self.raw.get("estimated")
-        return value if isinstance(value, dict) else {}
+        return self._group("estimated")
 
     @property
     def estimated_start(self) -> datetime | None:
@@ -294,45 +314,40 @@ class Job:
         Set by the scheduler for the jobs it plans ahead (strict ordering / backfilling top jobs);
         qstat prints `UNKNOWN` for 0, which reads as None here.
         """
-        return ctime_value(self.estimated.get("start_time"))
+        return ctime_value(self._member("estimated", "start_time"))
 
     @property
     def estimated_nodes(self) -> str:
         """The nodes the scheduler plans to start a queued job on, folded."""
-        return hosts.fold(hosts.job_hosts("", text_value(self.estimated.get("exec_vnode"))))
+        return hosts.fold(hosts.job_hosts("", text_value(self._member("estimated", "exec_vnode"))))
 
     @property
     def eligible_time(self) -> int | None:
         """Seconds the job has been eligible to run (`eligible_time`, set when the server accrues it)."""
-        return seconds_value(self.raw.get("eligible_time"))
+        return seconds_value(self._get("eligible_time"))
 
     @property
     def history_timestamp(self) -> datetime | None:
         """When a finished job entered the server's history (`history_timestamp`, epoch seconds)."""
-        return epoch_value(self.raw.get("history_timestamp"))
+        return epoch_value(self._get("history_timestamp"))
 
     @property
     def variables(self) -> dict[str, str]:
         """`Variable_List` (`-v`, `-V` and PBS_O_*) as text, whatever type the JSON gave a value."""
-        value = self.raw.get("Variable_List")
-        if not isinstance(value, dict):
-            return {}
-        return {str(key): text_value(item) for key, item in value.items()}
+        return {str(key): text_value(item) for key, item in self._group("Variable_List").items()}
 
     @property
     def resource_list(self) -> dict[str, Any]:
-        value = self.raw.get("Resource_List")
-        return value if isinstance(value, dict) else {}
+        return self._group("Resource_List")
 
     @property
     def resources_used(self) -> dict[str, Any]:
-        value = self.raw.get("resources_used")
-        return value if isinstance(value, dict) else {}
+        return self._group("resources_used")
 
     @property
     def nodes(self) -> int | None:
         for key in ("nodect", "select"):
-            value = self.resource_list.get(key)
+            value = self._member("Resource_List", key)
             text = str(value).split(":", 1)[0] if value is not None else ""
             if text.isascii() and text.isdigit():
                 return int(text)
@@ -340,15 +355,15 @@ class Job:
 
     @property
     def filesystems(self) -> str:
-        return text_value(self.resource_list.get("filesystems"))
+        return text_value(self._member("Resource_List", "filesystems"))
 
     @property
     def walltime_requested(self) -> int | None:
-        return seconds_value(self.resource_list.get("walltime"))
+        return seconds_value(self._member("Resource_List", "walltime"))
 
     @property
     def walltime_used(self) -> int | None:
-        return seconds_value(self.resources_used.get("walltime"))
+        return seconds_value(self._member("resources_used", "walltime"))
 
     @property
     def walltime_requested_text(self) -> str:
@@ -360,7 +375,7 @@ class Job:
 
     @property
     def exit_status(self) -> int | None:
-        value = self.raw.get("Exit_status")
+        value = self._get("Exit_status")
         if isinstance(value, bool):
             return None
         if isinstance(value, int):
@@ -384,11 +399,11 @@ class Job:
 
     @property
     def exec_host(self) -> str:
-        return text_value(self.raw.get("exec_host"))
+        return text_value(self._get("exec_host"))
 
     @property
     def exec_vnode(self) -> str:
-        return text_value(self.raw.get("exec_vnode"))
+        return text_value(self._get("exec_vnode"))
 
     @property
     def hosts(self) -> list[str]:
@@ -401,7 +416,7 @@ class Job:
         return hosts.fold(self.hosts)
 
     def _path(self, key: str, index: int | None = None) -> str:
-        value = text_value(self.raw.get(key))
+        value = text_value(self._get(key))
         path = value.split(":", 1)[1] if ":" in value else value
         index = self.array_index if index is None else index
         return path.replace(ARRAY_INDEX_TAG, str(index)) if index is not None else path
@@ -424,24 +439,23 @@ class Job:
 
     @property
     def workdir(self) -> str:
-        variables = self.raw.get("Variable_List")
-        return text_value(variables.get("PBS_O_WORKDIR")) if isinstance(variables, dict) else ""
+        return text_value(self._member("Variable_List", "PBS_O_WORKDIR"))
 
     @property
     def ctime(self) -> datetime | None:
-        return ctime_value(self.raw.get("ctime"))
+        return ctime_value(self._get("ctime"))
 
     @property
     def qtime(self) -> datetime | None:
-        return ctime_value(self.raw.get("qtime"))
+        return ctime_value(self._get("qtime"))
 
     @property
     def stime(self) -> datetime | None:
-        return ctime_value(self.raw.get("stime"))
+        return ctime_value(self._get("stime"))
 
     @property
     def obittime(self) -> datetime | None:
-        return ctime_value(self.raw.get("obittime"))
+        return ctime_value(self._get("obittime"))
 
     def elapsed(self, now: datetime | None = None) -> int | None:
         """Seconds run so far (or in total when finished)."""

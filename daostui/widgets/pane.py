@@ -53,8 +53,10 @@ class ResourcePane(Vertical, Generic[T]):
     #: `z` maximizes the whole pane (title, filter, table), not just its table.
     ALLOW_MAXIMIZE = True
 
-    age_text: reactive[str] = reactive("")
-    status: reactive[str] = reactive("")
+    # repaint=False: the title line shows them (and repaints itself); repainting the whole pane for
+    # them every second was the longest frame when results arrived together (benchmarks/frames.py)
+    age_text: reactive[str] = reactive("", repaint=False)
+    status: reactive[str] = reactive("", repaint=False)
 
     class FilterChanged(Message):
         def __init__(self, pane: ResourcePane[Any], text: str) -> None:

@@ -3,11 +3,19 @@
 Built on Textual's Line API (`ScrollView.render_line`): first paint, scrolling and filtering cost
 the same at 10^2 and 10^5 rows, where `DataTable` builds every row up front (29 s at 10^5). A fixed
 header line shows the sort column; rows keep their cursor by key across refreshes.
+
+New rows, a filter keystroke or a sort make a `Request`; the model's pure `build` turns it into
+the next state — inline for small tables, in a thread for big ones (`daostui.core.offload`), one
+build at a time, the latest request winning — and the widget swaps the finished state in. After
+a big table's first paint its search texts are prepared in the same way, so the first `/`
+keystroke finds them ready.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from rich.cells import cell_len, set_cell_size
@@ -15,13 +23,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from daostui.widgets.table_model import Column, TableModel
+from daostui.core.offload import is_big
+from daostui.widgets.table_model import Column, Request, TableModel, TableState
 
 T = TypeVar("T")
 
@@ -43,6 +52,19 @@ class RowHighlighted(_RowMessage):
 
 class RowSelected(_RowMessage):
     """`enter` (or a click on the highlighted row) on the row keyed `key`."""
+
+
+@dataclass(frozen=True)
+class _Pass(Generic[T]):
+    """What one rendering pass reads for every line."""
+
+    width: int
+    top: int
+    base: Style
+    cursor: Style
+    header: Style
+    empty: Style
+    widths: list[tuple[Column[T], int]]
 
 
 class ResourceTable(ScrollView, Generic[T], can_focus=True):
@@ -81,6 +103,10 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         self.empty_text = empty_text
         self._widths: list[tuple[Column[T], int]] = []
         self._width_for = -1
+        #: What the table should show once the build running now (if any) and the next are done.
+        self._wanted: Request[T] = self.model.request()
+        self._building = False
+        self._pass: _Pass[T] | None = None
 
     # ------------------------------------------------------------------ data
     @property
@@ -91,23 +117,73 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     def row_count(self) -> int:
         return len(self.model)
 
+    @property
+    def settled(self) -> bool:
+        """Whether the table shows what it was last asked to (no build waiting or running)."""
+        return not self._building and self._shows(self._wanted)
+
+    def _shows(self, request: Request[T]) -> bool:
+        model = self.model
+        return request.rows is model.rows and (
+            request.filter_text,
+            request.sort_column,
+            request.sort_reverse,
+        ) == (model.filter_text, model.sort_column, model.sort_reverse)
+
     def update_rows(self, rows: Sequence[T]) -> None:
         """Replace the rows, keeping the cursor on the same key and the scroll position."""
         rows = list(rows)
-        if len(rows) == len(self.model.rows) and rows == self.model.rows:
+        current = self._wanted.rows
+        if len(rows) == len(current) and rows == current:
             return  # a refresh that changed nothing repaints nothing (most refreshes, under load too)
-        key = self.cursor_key
-        self.model.set_rows(rows)
-        self._after_change(key)
+        self._want(replace(self._wanted, rows=rows))
 
     def set_filter(self, text: str) -> None:
-        key = self.cursor_key
-        self.model.set_filter(text)
-        self._after_change(key)
+        self._want(replace(self._wanted, filter_text=text))
 
     def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
+        self._want(self.model.sort_request(self._wanted, column_key, reverse))
+
+    def _want(self, request: Request[T]) -> None:
+        self._wanted = request
+        if self._building:
+            return  # the running build picks the latest request up when it finishes
+        if not is_big(items=len(request.rows)) or not self.is_attached:
+            self._swap(self.model.build(self.model.state, request))
+            return
+        self._building = True
+        if self.model.fills_instantly(request):
+            # a first fill only wraps the rows: show them now (a thread's round trip was most of the
+            # first paint at 10^5 rows), and key them and make their search texts in the thread once
+            # that frame is drawn (a thread holding the GIL meanwhile slowed the frame down)
+            self._swap(self.model.build(self.model.state, request))
+            self.call_after_refresh(self._start_build)
+            return
+        self._start_build()
+
+    def _start_build(self) -> None:
+        self.run_worker(self._build_in_thread, group="table-build", exit_on_error=False)
+
+    async def _build_in_thread(self) -> None:
+        """Build the latest request in a thread until the table shows it, then its search texts."""
+        try:
+            while True:
+                request = self._wanted
+                if self._shows(request):
+                    if self.model.state.search is not None:
+                        return
+                    request = replace(request, with_search=True)  # on screen: now the search texts
+                state = await asyncio.to_thread(self.model.build, self.model.state, request)
+                self._swap(state)
+        finally:
+            self._building = False
+
+    def _swap(self, state: TableState[T]) -> None:
+        old = self.model.state
         key = self.cursor_key
-        self.model.sort_by(column_key, reverse)
+        self.model.state = state
+        if state.rows is old.rows and state.view is old.view and state.order is old.order:
+            return  # only the search texts are new: nothing on screen changed
         self._after_change(key)
 
     def move_cursor_to_key(self, key: str) -> bool:
@@ -128,22 +204,29 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     def _set_cursor(self, index: int, *, announce: bool = True) -> None:
         count = len(self.model)
         index = max(0, min(index, count - 1)) if count else 0
-        changed = index != self.cursor
+        old = self.cursor
+        changed = index != old
         self.cursor = index
-        self._scroll_to_cursor()
-        self.refresh()
+        if not self._scroll_to_cursor():
+            # the rows stay where they are: only the old and the new cursor line change
+            self.refresh_line(old + 1)
+            self.refresh_line(index + 1)
         if (changed or announce) and count:
             key = self.model.key_at(index)
             if key is not None:
                 self.post_message(RowHighlighted(self, key))
 
-    def _scroll_to_cursor(self) -> None:
+    def _scroll_to_cursor(self) -> bool:
+        """Scroll so the cursor's row is visible; whether it scrolled (which repaints every line)."""
         visible = max(1, self.size.height - 1)
         top = int(self.scroll_offset.y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
+            return True
+        if self.cursor >= top + visible:
             self.scroll_to(y=self.cursor - visible + 1, animate=False)
+            return True
+        return False
 
     # ------------------------------------------------------------------ layout
     def _column_widths(self, width: int) -> list[tuple[Column[T], int]]:
@@ -183,41 +266,61 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             return set_cell_size(text, max(0, width - 1)) + "…" if width else ""
         return text.rjust(width) if align == "right" else set_cell_size(text, width)
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # what every line of this pass reads, looked up once: `size` and `rich_style` each walk
+        # the DOM, and were most of a frame's cost when looked up per line
+        self._pass = self._make_pass()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    def _make_pass(self) -> _Pass[T]:
         width = self.size.width
         base = self.rich_style
-        widths = self._column_widths(width)
+        return _Pass(
+            width,
+            int(self.scroll_offset.y),
+            base,
+            base + self.get_component_rich_style("resource-table--cursor"),
+            self.get_component_rich_style("resource-table--header"),
+            base + self.get_component_rich_style("resource-table--empty"),
+            self._column_widths(width),
+        )
+
+    def render_line(self, y: int) -> Strip:
+        frame = self._pass or self._make_pass()
+        width, base, widths = frame.width, frame.base, frame.widths
+        model = self.model
         if y == 0:
-            style = self.get_component_rich_style("resource-table--header")
             parts = []
             for column, w in widths:
                 mark = ""
-                if self.model.sort_column == column.key:
-                    mark = "▼" if self.model.sort_reverse else "▲"
+                if model.sort_column == column.key:
+                    mark = "▼" if model.sort_reverse else "▲"
                 parts.append(self._cell(column.title + mark, w, column.align))
-            return Strip([Segment(set_cell_size(" ".join(parts), width), style)], width)
-        index = int(self.scroll_offset.y) + y - 1
-        if not len(self.model):
+            return Strip([Segment(set_cell_size(" ".join(parts), width), frame.header)], width)
+        index = frame.top + y - 1
+        count = len(model)
+        if not count:
             if y == 1:
                 text = self.empty_text
-                if self.model.filter_text and self.model.rows:
-                    text = f"No rows match /{self.model.filter_text} — esc clears the filter"
-                style = base + self.get_component_rich_style("resource-table--empty")
-                return Strip([Segment(set_cell_size(" " + text, width), style)], width)
+                if model.filter_text and model.rows:
+                    text = f"No rows match /{model.filter_text} — esc clears the filter"
+                return Strip([Segment(set_cell_size(" " + text, width), frame.empty)], width)
             return Strip.blank(width, base)
-        if index >= len(self.model):
+        if index >= count:
             return Strip.blank(width, base)
-        row = self.model.row(index)
-        row_style = base
-        if index == self.cursor:
-            row_style = base + self.get_component_rich_style("resource-table--cursor")
+        row = model.row(index)
+        on_cursor = index == self.cursor
+        row_style = frame.cursor if on_cursor else base
         segments: list[Segment] = []
         used = 0
         for position, (column, w) in enumerate(widths):
             if position:
                 segments.append(Segment(" ", row_style))
                 used += 1
-            text = self._cell(self.model.cell(row, column), w, column.align)
+            text = self._cell(model.cell(row, column), w, column.align)
             style = row_style
             if column.style is not None:
                 try:
@@ -226,7 +329,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
                     extra = ""
                 if extra:
                     extra_style = Style.parse(extra)
-                    if index == self.cursor:
+                    if on_cursor:
                         # on the cursor bar a state colour would be unreadable: keep only its weight
                         extra_style = Style(bold=extra_style.bold, italic=extra_style.italic)
                     style = row_style + extra_style
