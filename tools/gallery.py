@@ -23,6 +23,8 @@ OUT = ROOT / "screens"
 SIZE = (120, 36)
 
 Step = Callable[[Any, Any], Awaitable[None]]
+#: What a screen's steps started and must undo after the shot (a demo job's runner, ...).
+CLEANUPS: list[Callable[[], Awaitable[None]]] = []
 
 
 async def _settle(pilot: Any, app: Any) -> None:
@@ -61,6 +63,60 @@ def wizard_step(step_index: int, **state: Any) -> Step:
     return step
 
 
+async def array_jobs(pilot: Any, app: Any) -> None:
+    """The jobs pane on the jobs a real OpenPBS server printed (tests/real_jobs.py), array opened."""
+    from tests.pilot_helpers import wait_for
+    from tests.real_jobs import ARRAY_ID, with_real_jobs
+
+    with_real_jobs(app)
+    app.refresh_pane("jobs")
+    await pilot.press("4")
+    table = app.main_screen.pane("jobs").table
+    await wait_for(pilot, lambda: app.data.tracker.get(ARRAY_ID) is not None, what="the captured jobs")
+    app.jump("jobs", ARRAY_ID)
+    await pilot.press("space")
+    await wait_for(pilot, lambda: table.row_count >= 9, what="the array's subjobs")
+    await pilot.pause(0.3)
+
+
+async def job_nodes(pilot: Any, app: Any) -> None:
+    """A running 128-node demo job whose mount was lost on two nodes and hangs on a third: `N`."""
+    from daostui.sim import knobs
+    from tests.nodes_helpers import submit, use_compute_root, wait_launched
+    from tests.pilot_helpers import wait_for, wait_screen
+
+    session = app.session
+    compute = os.environ["DAOSTUI_SIM_COMPUTE_ROOT"]
+    use_compute_root(session, compute)
+    job_id = await submit(session, 128, str(session.workdir), name="train128.pbs")
+
+    async def delete() -> None:
+        """qdel, then wait until the job has ended (its runner writes in the demo dir until then)."""
+        import asyncio
+
+        await session.pbs.delete(job_id)
+        for _ in range(300):
+            status = await session.pbs.status([job_id])
+            if all(job.is_finished for job in status.jobs):
+                return
+            await asyncio.sleep(0.1)
+
+    CLEANUPS.append(delete)
+    job = await wait_launched(session, job_id, timeout=240)
+    demo = Path(os.environ["DAOSTUI_GALLERY_DEMO"])
+    for node in job.hosts[17:19]:
+        knobs.add_fault(demo, "node_unmounted", node)
+    knobs.add_fault(demo, "node_hung", job.hosts[90])
+    app.refresh_pane("jobs")
+    await wait_for(pilot, lambda: app.data.tracker.get(job_id) is not None, what="the job listed")
+    await pilot.press("4")
+    app.jump("jobs", job_id)
+    await pilot.press("N")
+    screen = await wait_screen(pilot, app, "JobNodesScreen")
+    await wait_for(pilot, lambda: screen.shown >= 1, timeout=180, what="the first probe")
+    await pilot.pause(0.3)
+
+
 SCREENS: dict[str, list[Step]] = {
     "console": [keys("1")],
     "console-containers": [keys("2")],
@@ -74,6 +130,9 @@ SCREENS: dict[str, list[Step]] = {
     "share-acl": [keys("2", "A", screen="AclScreen", pause=0.8)],
     "pool-request": [keys("a", screen="PoolRequestScreen")],
     "command-log": [keys("l")],
+    "queues": [keys("Q", screen="QueuesScreen", pause=1.0)],
+    "jobs-array": [array_jobs],
+    "job-nodes": [job_nodes],
     "help": [keys("question_mark", screen="HelpScreen")],
     "doctor": [keys("D", screen="DoctorScreen", pause=3.0)],
     "wizard-1-environment": [wizard_step(0)],
@@ -91,6 +150,9 @@ async def shoot(name: str, steps: list[Step], tmp: Path) -> Path:
     from daostui.sim import bindir, seed
 
     demo = tmp / name
+    os.environ["DAOSTUI_GALLERY_DEMO"] = str(demo)
+    os.environ["DAOSTUI_SIM_COMPUTE_ROOT"] = str(tmp / "compute")
+    (tmp / "compute").mkdir(exist_ok=True)
     seed.reset(demo, seed=0)
     bindir.prepare(demo, seed=0)
     session = demo_session(demo)
@@ -104,12 +166,16 @@ async def shoot(name: str, steps: list[Step], tmp: Path) -> Path:
         session, clock=lambda: 1_795_000_000.0, auto_refresh=False, show_host=False, show_timings=False
     )
     size = (120, 45) if name == "wizard-5-job" else SIZE
-    async with app.run_test(size=size) as pilot:
-        await _settle(pilot, app)
-        for step in steps:
-            await step(pilot, app)
-        path = OUT / f"{name}.svg"
-        app.save_screenshot(str(path))
+    try:
+        async with app.run_test(size=size) as pilot:
+            await _settle(pilot, app)
+            for step in steps:
+                await step(pilot, app)
+            path = OUT / f"{name}.svg"
+            app.save_screenshot(str(path))
+    finally:
+        while CLEANUPS:
+            await CLEANUPS.pop()()
     return path
 
 
