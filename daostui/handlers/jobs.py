@@ -71,6 +71,7 @@ def cancel(app: DaosTui) -> None:
             f"The job is {job.state_name}. A running job is killed; its output so far stays in its .o/.e files.",
             [pbs.argv_delete(job.id)],
             confirm_label="Cancel job",
+            cancel_label="Keep job",
             danger=True,
         ),
         answered,
