@@ -20,6 +20,7 @@ from daostui.transport.base import CommandResult
 from daostui.widgets.footer import ConsoleFooter
 from tests.conftest import FROZEN_TIME, make_app
 from tests.pilot_helpers import finish_run, focused_id, rendered, wait_for, wait_loaded, wait_screen
+from tests.test_snapshots import unreachable_pool_list
 
 SIZE = (120, 35)
 SMALL = (80, 24)
@@ -87,10 +88,9 @@ async def test_slash_filters_the_command_log_and_typing_q_there_never_quits(demo
         await wait_for(pilot, lambda: focused_id(app) == "log-table", what="the log")
         await pilot.press("slash")
         await wait_for(pilot, lambda: type(app.focused).__name__ == "FilterBox", what="the log's filter")
-        await pilot.pause(0.05)
-        assert app.focused.region.height == 3, "the filter box is on screen"
+        await wait_for(pilot, lambda: app.focused.region.height == 3, what="the filter box on screen")
         await pilot.press(*"qstat")
-        await pilot.pause(0.05)
+        await wait_for(pilot, lambda: log.filter_text == "qstat", what="qstat typed into the filter")
         assert app.is_running, "typing qstat in the filter must not quit"
         shown = [log.table.model.row(i) for i in range(len(log.table.model))]
         assert shown and all("qstat" in r.command_line for r in shown)
@@ -167,13 +167,12 @@ async def test_a_pane_says_loading_until_its_first_answer_and_empty_only_after_i
     app.data.load_pools = held
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.policies["pools"].running, what="the first pools refresh")
-        await pilot.pause(0.05)
-        assert table_text(app, "pools") == "Loading pools…"
+        await wait_for(pilot, lambda: table_text(app, "pools") == "Loading pools…", what="loading")
         assert "mounts" in app.data.loaded or table_text(app, "mounts") == "Loading dfuse mounts…"
         release.set()
         await wait_for(pilot, lambda: "pools" in app.data.loaded, what="the pools answer")
-        await pilot.pause(0.05)
-        assert table_text(app, "pools") == "No pools visible. Press a to write an allocation request."
+        empty = "No pools visible. Press a to write an allocation request."
+        await wait_for(pilot, lambda: table_text(app, "pools") == empty, what="empty after the answer")
         app.data.load_pools = real
 
 
@@ -189,24 +188,17 @@ async def test_a_new_pool_under_the_cursor_shows_loading_not_the_old_pools_conta
 
 # ---------------------------------------------------------------------- 7: failures say why
 async def test_a_failed_refresh_says_why_and_the_header_does_not_vouch_for_it(demo_session, demo_dir):
-    from daostui.sim import knobs
-
     app = make_app(demo_session)
     async with app.run_test(size=SMALL) as pilot:
         await wait_loaded(pilot, app)
         header = app.main_screen.query_one("#header")
         assert "refreshed" in rendered(header) and "failed" not in rendered(header)
-        knobs.add_fault(
-            demo_dir,
-            "exit",
-            match="daos*pool list*",
-            exit=1,
-            stderr="ERROR: daos: DER_UNREACH(-1006): Unreachable node\n",
-        )
+        unreachable_pool_list(demo_dir)
         await pilot.press("4")  # another pane in front: the tab strip and the header must say it
         app.refresh_pane("pools")
         await wait_for(pilot, lambda: app.main_screen.pane("pools").failed, what="the failure")
-        await pilot.pause(1.2)  # the header follows on its once-a-second tick
+        # the header follows on its once-a-second tick
+        await wait_for(pilot, lambda: "✗ pools" in rendered(header), what="the header to say it")
         text = rendered(header)
         assert "✗ pools: refresh failed" in text and "others refreshed" in text
         assert " refreshed " not in text.replace("others refreshed", "")
@@ -322,9 +314,10 @@ async def test_the_footer_keeps_help_and_quit_at_80x24(demo_session, pane):
     app = make_app(demo_session)
     async with app.run_test(size=SMALL) as pilot:
         await wait_loaded(pilot, app)
-        await pilot.press(pane)
-        await pilot.pause(0.1)
         footer = app.main_screen.query_one(ConsoleFooter)
+        await pilot.press(pane)
+        own = {"1": "s", "2": "m", "3": "n", "4": "h", "l": "c"}[pane]  # a key of that pane's own
+        await wait_for(pilot, lambda: own in footer_keys(app), what="the footer to follow the focus")
         keys = {key.key: key for key in footer.query("FooterKey")}
         assert {"question_mark", "q"} <= set(keys)
         for key in ("question_mark", "q"):

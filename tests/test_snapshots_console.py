@@ -20,7 +20,7 @@ from daostui.transport.base import CommandResult
 from tests.conftest import FROZEN_TIME
 from tests.pilot_helpers import focused_id, wait_for, wait_screen
 from tests.test_console_remote import lost
-from tests.test_snapshots import console, fixed_log_entries, press_then_settle, settle
+from tests.test_snapshots import console, fixed_log_entries, press_then_settle, settle, unreachable_pool_list
 
 SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
 
@@ -41,17 +41,9 @@ def test_jobs_pane_keys_follow_the_job_state(snap_compare, demo_session, size):
 
 
 def test_refresh_failure_names_the_pane_everywhere(snap_compare, demo_session, demo_dir, size):
-    from daostui.sim import knobs
-
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        knobs.add_fault(
-            demo_dir,
-            "exit",
-            match="daos*pool list*",
-            exit=1,
-            stderr="ERROR: daos: DER_UNREACH(-1006): Unreachable node\n",
-        )
+        unreachable_pool_list(demo_dir)
         await pilot.press("4")
         pilot.app.refresh_pane("pools")
         await wait_for(pilot, lambda: pilot.app.main_screen.pane("pools").failed, what="the failure")
