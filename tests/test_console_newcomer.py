@@ -101,7 +101,14 @@ async def test_slash_filters_the_command_log_and_typing_q_there_never_quits(demo
         await pilot.press("escape")  # clears it
         await wait_for(pilot, lambda: len(log.table.model) == total, what="the filter cleared")
         await pilot.press("q")
-        await wait_for(pilot, lambda: not app.is_running, what="q to quit (nothing in flight)")
+        dialog = await wait_screen(pilot, app, "QuitScreen")  # never at once, even with nothing at stake
+        assert [str(b.label) for b in dialog.query("Button")] == ["Stay (esc)", "Quit (q)"]
+        assert focused_id(app) == "stay"
+        await pilot.press("escape")
+        await wait_screen(pilot, app, "ConsoleScreen")
+        assert app.is_running
+        await pilot.press("q", "q")  # a deliberate q q stays quick
+        await wait_for(pilot, lambda: not app.is_running, what="q q to quit")
 
 
 async def test_q_never_quits_from_the_wizard_and_ctrl_q_asks_the_same_questions(demo_session):

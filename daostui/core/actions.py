@@ -124,7 +124,7 @@ ACTIONS: tuple[Action, ...] = (
         "quit",
         "q",
         "Quit",
-        "Quit (asks when work is still running or daostui's own mounts are mounted; ctrl+q from anywhere)",
+        "Quit (asks first, naming running work and daostui's own mounts; q q quits; ctrl+q anywhere)",
     ),
     Action(
         "reconnect",

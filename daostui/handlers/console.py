@@ -72,16 +72,16 @@ def show_help(app: DaosTui) -> None:
 
 
 def quit_app(app: DaosTui) -> None:
-    """Quit, asking first while work runs or daostui's own dfuse mounts are still mounted."""
+    """Quit after a question: `q` never ends the console at once (a stray `q` typed where a text box
+    was expected would lose the session). The question names work still running and daostui's own
+    dfuse mounts; with neither, a second `q` (or `y`) answers it."""
     from daostui.screens.quit import QUIT, UNMOUNT, QuitScreen
 
     if isinstance(app.screen, QuitScreen):
-        return  # already asking (ctrl+q pressed on the question)
+        app.screen.action_again()  # q or ctrl+q pressed on the question itself
+        return
     mounts = app.session.mounts
     owned = [m.path for m in app.data.mounts if m.owned]
-    if not app.running_actions and not owned:
-        app.exit(0)
-        return
 
     def answered(choice: str | None) -> None:
         if choice == QUIT:

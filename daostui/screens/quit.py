@@ -1,9 +1,10 @@
-"""Quitting with something left behind: work still running, or dfuse mounts daostui made.
+"""The quit question: `q` never ends the console at once, and it names what is left behind.
 
 A mount made from the console outlives it (dfuse keeps running), and ALCF asks users to clean up
 what they mount on a shared login node: quitting names those mounts with the exact commands that
 unmount them, and offers to run them first. Work in flight is named too (quitting kills it). The
-choice that leaves everything as it is — stay — has the focus.
+choice that leaves everything as it is — stay — has the focus. With nothing left behind, `q`
+again (or `y`) quits, so a deliberate `q q` stays quick.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class QuitScreen(DialogScreen[str]):
         Binding("escape,n", "answer('stay')", "Stay"),
         Binding("y,k", "answer('quit')", "Quit"),
         Binding("u", "answer('unmount')", "Unmount and quit"),
+        Binding("q", "again", "Quit", show=False),
     ]
 
     def __init__(self, *, running: int, mounts: Sequence[str], commands: Sequence[Sequence[str]]) -> None:
@@ -67,8 +69,10 @@ class QuitScreen(DialogScreen[str]):
                 if self.mounts:
                     yield Button("Keep them and quit (k)", id=QUIT, variant="warning")
                     yield Button("Unmount and quit (u)", id=UNMOUNT, variant="primary")
-                else:
+                elif self.running:
                     yield Button("Quit anyway (y)", id=QUIT, variant="error")
+                else:
+                    yield Button("Quit (q)", id=QUIT, variant="error")
 
     def on_mount(self) -> None:
         self.query_one(f"#{STAY}", Button).focus()
@@ -76,6 +80,11 @@ class QuitScreen(DialogScreen[str]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.action_answer(event.button.id or STAY)
+
+    def action_again(self) -> None:
+        """`q` on the question: quits when nothing is left behind; otherwise the buttons decide."""
+        if not self.running and not self.mounts:
+            self.dismiss(QUIT)
 
     def action_answer(self, choice: str) -> None:
         if choice == UNMOUNT and not self.mounts:
