@@ -130,7 +130,8 @@ async def test_q_never_quits_from_the_wizard_and_ctrl_q_asks_the_same_questions(
         assert app.is_running
 
 
-async def test_quit_names_daostuis_mounts_and_unmounts_them_first(demo_session):
+@pytest.mark.parametrize(("answer", "kept"), [("u", False), ("k", True)], ids=["unmount", "keep"])
+async def test_quit_names_daostuis_mounts_then_unmounts_or_keeps_them(demo_session, answer, kept):
     mount = await demo_session.mounts.mount("hpc_demo", "checkpoints")
     app = make_app(demo_session)
     async with app.run_test(size=SMALL) as pilot:
@@ -144,21 +145,12 @@ async def test_quit_names_daostuis_mounts_and_unmounts_them_first(demo_session):
         assert buttons == ["Stay (esc)", "Keep them and quit (k)", "Unmount and quit (u)"]
         for button in dialog.query("Button"):
             assert button.region.bottom <= app.screen.region.bottom, "buttons visible at 80x24"
-        await pilot.press("u")
-        await wait_for(pilot, lambda: not app.is_running, what="quit after the unmount")
-    assert not [m for m in await demo_session.mounts.list() if m.path == mount.path]
-
-
-async def test_keep_them_and_quit_leaves_the_mount(demo_session):
-    mount = await demo_session.mounts.mount("hpc_demo", "checkpoints")
-    app = make_app(demo_session)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot, app)
-        await pilot.press("q")
-        await wait_screen(pilot, app, "QuitScreen")
-        await pilot.press("k")
-        await wait_for(pilot, lambda: not app.is_running, what="quit")
-    assert [m for m in await demo_session.mounts.list() if m.path == mount.path]
+        await pilot.press("q")  # with mounts at stake, only the buttons decide
+        assert app.screen is dialog
+        await pilot.press(answer)
+        await wait_for(pilot, lambda: not app.is_running, what=f"quit after {answer}")
+    still = [m for m in await demo_session.mounts.list() if m.path == mount.path]
+    assert bool(still) == kept
 
 
 # ---------------------------------------------------------------------- 6: loading is not empty

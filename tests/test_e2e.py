@@ -98,6 +98,15 @@ class Terminal:
     def send(self, keys: str) -> None:
         self.child.send(keys)
 
+    def quit(self, answer: str = "q") -> None:
+        """`q`, the quit question (it always asks), `answer`: the console ends with status 0."""
+        self.send("q")
+        self.wait_for(lambda t: "Quit daostui?" in t, what="the quit question")
+        self.send(answer)
+        self.child.expect(pexpect.EOF, timeout=15)
+        self.child.close()
+        assert self.child.exitstatus == 0
+
 
 def test_console_in_a_real_terminal(tmp_path: Path):
     env, demo = seeded_env(tmp_path)
@@ -118,12 +127,7 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         term.wait_for(lambda t: "Created container e2e_cont" in t, what="the create outcome")
         term.send("\x1b")
         term.wait_for(lambda t: "e2e_cont" in t and "New POSIX" not in t, what="the new row")
-        term.send("q")
-        term.wait_for(lambda t: "Quit daostui?" in t, what="the quit question")
-        term.send("q")
-        term.child.expect(pexpect.EOF, timeout=15)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.quit()
     finally:
         if term.child.isalive():
             term.child.kill(signal.SIGKILL)
@@ -158,12 +162,7 @@ def test_a_first_start_at_80x24_offers_the_wizard_and_never_says_empty_before_lo
         term.send("\x1b")  # esc dismisses it
         term.wait_for(lambda t: "guided setup" not in " ".join(t.split()), what="the offer dismissed")
         assert b"No pools visible" not in term.written, "never 'empty' before the first answer"
-        term.send("q")
-        term.wait_for(lambda t: "Quit daostui?" in t, what="the quit question")
-        term.send("y")
-        term.child.expect(pexpect.EOF, timeout=15)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.quit("y")
     finally:
         if term.child.isalive():
             term.child.kill(signal.SIGKILL)
@@ -192,10 +191,7 @@ def test_interactive_job_suspends_the_console_and_resumes(tmp_path: Path):
         term.send("exit\r")
         term.wait_for(lambda t: "My jobs" in t and "Pools" in t, what="the console again", timeout=20)
         term.wait_for(lambda t: "ended" in t, what="the outcome notification")
-        term.send("q")
-        term.wait_for(lambda t: "Quit daostui?" in t, what="the quit question")
-        term.send("q")
-        term.child.expect(pexpect.EOF, timeout=15)
+        term.quit()
     finally:
         if term.child.isalive():
             term.child.kill(signal.SIGKILL)
