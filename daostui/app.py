@@ -255,7 +255,7 @@ class DaosTui(App[int]):
             self._follow_if_known()
         console.update_tabs()
         console.show_hint(self.data.first_start_hint())
-        self.refresh_bindings()  # what the rows under the cursors allow may have changed
+        self.refresh_keys()  # what the rows under the cursors allow may have changed
 
     def _tick_ages(self) -> None:
         now = self.clock()
@@ -276,11 +276,17 @@ class DaosTui(App[int]):
         if self.last_refresh is not None:
             header.refreshed = time.strftime("%H:%M:%S", time.localtime(self.last_refresh))
 
+    def refresh_keys(self) -> None:
+        """Re-check which keys apply (the footer greys out the others). A table's cursor event or a
+        link change can still arrive while the app shuts down, when no screen is left to ask."""
+        if self.screen_stack:
+            self.refresh_bindings()
+
     # ------------------------------------------------------------------ selection
     @on(RowHighlighted)
     def _highlighted(self, event: RowHighlighted) -> None:
         table = getattr(event, "table", None)
-        self.refresh_bindings()  # the footer greys out what the new row's state does not allow
+        self.refresh_keys()  # the footer greys out what the new row's state does not allow
         if table is not None and table.id == "pools-table" and event.key != self.data.selected_pool:
             self.data.select_pool(event.key)
             # what we already know at once; else "Loading containers of …", never the old pool's rows

@@ -52,7 +52,7 @@ def wire_ssh(app: DaosTui, header: StatusHeader) -> list[Callable[[], None]]:
 
 def link_changed(app: DaosTui, link: Any, header: StatusHeader) -> None:
     """A fresh login: show who we are there, and refresh every pane now (not after its back-off)."""
-    app.refresh_bindings()  # the reconnect key is offered only while disconnected
+    app.refresh_keys()  # the reconnect key is offered only while disconnected
     if not link.connected:
         return
     header.user, header.badge = app.session.user, app.session.badge

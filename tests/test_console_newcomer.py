@@ -379,3 +379,15 @@ async def test_help_lists_sort_and_the_filter_title_counts_matches(demo_session)
         await pilot.press("escape", "1", "slash", *"data")
         title = app.main_screen.query_one("#pools-title")
         await wait_for(pilot, lambda: "1 of 2" in rendered(title), what="the matches in the title")
+
+
+async def test_a_cursor_event_while_the_console_shuts_down_is_harmless(demo_session):
+    """The jobs table's cursor can move (a refresh lands) after the last screen left at quit."""
+    from daostui.widgets.resource_table import RowHighlighted
+
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        table = app.main_screen.pane("jobs").table
+    assert not app.screen_stack
+    app._highlighted(RowHighlighted(table, ""))
