@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -25,13 +25,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed
 
-from daostui.core.actions import BY_ID, PANES, allowed, global_actions
+from daostui.core.actions import BY_ID, PANES, Action, actions_for_pane, allowed, global_actions, refusal
 from daostui.core.console_data import ConsoleData
 from daostui.core.failures import report_failure
+from daostui.core.first_start import is_first_start
 from daostui.core.refresh import RefreshPolicy
 from daostui.core.session import Session
-from daostui.host import Work
+from daostui.host import Check, Work
 from daostui.screens.console import ConsoleScreen
+from daostui.ssh_link import wire_ssh
+from daostui.transport.base import command_origin
 from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.header import StatusHeader
 from daostui.widgets.resource_table import RowHighlighted, RowSelected
@@ -52,11 +55,13 @@ class DaosTui(App[int]):
     CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss", STYLES / "wizard.tcss"]
     TITLE = "daostui"
     ENABLE_COMMAND_PALETTE = True
+    # ctrl+q quits from anywhere (the wizard, the output view: there `q` never quits); on the
+    # console the footer shows `q` for both (ConsoleFooter shows one entry per description)
     BINDINGS = [
         Binding(action.key, f"do('{action.id}')", action.title, show=action.footer)
         for action in global_actions()
         if action.key != "enter"
-    ] + [Binding("ctrl+q", "do('quit')", "Quit", show=False, priority=True)]
+    ] + [Binding("ctrl+q", "quit_anywhere", "Quit", priority=True)]
 
     def __init__(
         self,
@@ -66,7 +71,9 @@ class DaosTui(App[int]):
         auto_refresh: bool = True,
         show_host: bool = True,
         show_timings: bool = True,
+        first_start: bool | None = None,
     ) -> None:
+        """`first_start` None: decided from the user's files (`core.first_start`); tests pin it."""
         super().__init__()
         self.session = session
         self.clock = clock
@@ -75,6 +82,7 @@ class DaosTui(App[int]):
         #: Command durations in dialogs; snapshot tests turn them off (they are never stable).
         self.show_timings = show_timings
         self.data = ConsoleData(session)
+        self.data.first_start = is_first_start(session.config) if first_start is None else first_start
         intervals = session.config.refresh
         self.policies: dict[str, RefreshPolicy] = {
             pane: RefreshPolicy(interval=float(getattr(intervals, pane))) for pane in PANES
@@ -87,7 +95,7 @@ class DaosTui(App[int]):
         self._pending_jump: dict[str, str] = {}
         self._refresh_again: set[str] = set()
         self._pool_settle: Timer | None = None
-        #: Undo what `_wire_ssh` hooked into the transport (the session outlives the app in tests).
+        #: Undo what `wire_ssh` hooked into the transport (the session outlives the app in tests).
         self._ssh_listeners: list[Callable[[], None]] = []
         if session.config.theme:
             self.theme = session.config.theme
@@ -108,10 +116,11 @@ class DaosTui(App[int]):
         header.host = self.session.host if self.show_host else ""
         header.user = self.session.user
         header.project = self.session.project
+        self.main_screen.show_hint(self.data.first_start_hint())
         log_panel = self.main_screen.query_one(CommandLogPanel)
         log_panel.set_entries(self.session.log.entries())
         self.session.log.subscribe(self._command_logged)
-        self._wire_ssh(header)
+        self._ssh_listeners = wire_ssh(self, header)
         # the first frame comes first: commands start once the console is on screen
         self.call_after_refresh(self._first_refresh)
         self.set_interval(1.0, self._tick_ages)
@@ -142,42 +151,6 @@ class DaosTui(App[int]):
             listener()
         with contextlib.suppress(TimeoutError):  # a dead link must not hold the exit hostage
             await asyncio.wait_for(self.session.close(), SHUTDOWN_GRACE)
-
-    def _wire_ssh(self, header: StatusHeader) -> None:
-        """Over ssh: passcodes and host keys are asked in the console; the header shows the link."""
-        if self.session.mode != "ssh":
-            return  # and asyncssh (with cryptography) is not even imported: a tenth of a second
-        from daostui.transport.ssh import SshTransport
-
-        transport = self.session.transport
-        if not isinstance(transport, SshTransport):
-            return
-        if transport.prompter is None:
-            from daostui.screens.auth import AppPrompter
-
-            transport.prompter = AppPrompter(self)
-
-        def changed(state: str) -> None:
-            header.connection = state
-
-        transport.state_listeners.append(changed)
-        self._ssh_listeners.append(lambda: transport.state_listeners.remove(changed))
-        header.connection = transport.state
-
-        def linked(link: Any) -> None:
-            self._link_changed(link, header)
-
-        transport.add_link_listener(linked)
-        self._ssh_listeners.append(lambda: transport.remove_link_listener(linked))
-
-    def _link_changed(self, link: Any, header: Any) -> None:
-        """A fresh login: show who we are there, and refresh every pane now (not after its back-off)."""
-        if not link.connected:
-            return
-        header.user, header.badge = self.session.user, self.session.badge
-        for pane in PANES:
-            if not self.policies[pane].running:
-                self.refresh_pane(pane)
 
     def _first_refresh(self) -> None:
         import gc
@@ -214,7 +187,8 @@ class DaosTui(App[int]):
             # one is running, maybe from before a change the caller just made: run again after it
             self._refresh_again.add(pane)
             return
-        self.main_screen.pane(pane).status = "refreshing…"
+        widget = self.main_screen.pane(pane)
+        widget.status = "refreshing…"
         # the coroutine is made when the worker starts: one cancelled before it starts leaves none behind
         self.run_worker(
             partial(self._refresh, pane),
@@ -224,6 +198,8 @@ class DaosTui(App[int]):
         )
 
     async def _refresh(self, pane: str) -> None:
+        # the console's own work, even when an action's dialog asked for it: never in that dialog
+        command_origin.set("")
         policy = self.policies[pane]
         error: Exception | None = None
         try:
@@ -237,7 +213,10 @@ class DaosTui(App[int]):
             failure = report_failure(error, f"refresh {pane}", timings=self.show_timings)
             delay = policy.failed(self.clock(), str(error))
             widget.set_error(failure.summary(3))
-            widget.status = f"failed, retry in {int(delay)}s"
+            widget.status = (
+                f"✗ refresh failed, retry in {int(delay)}s" if self.live_refresh else "✗ refresh failed"
+            )
+            self.main_screen.update_tabs()
         else:
             delay = policy.succeeded(self.clock())
             widget.set_error("")
@@ -258,25 +237,25 @@ class DaosTui(App[int]):
         console = self.main_screen
         widget = console.pane(pane)
         rows, subtitle = self.data.rows(pane)
-        widget.set_rows(rows, subtitle=subtitle)
         if pane == "containers":
             pool = self.data.selected_pool
             widget.set_empty_text(
                 f"No containers in {pool} — press n to create one." if pool else "Select a pool (1) first."
             )
+        widget.set_rows(rows, subtitle=subtitle, loaded=self.data.has_loaded(pane))
         if pane in ("containers", "mounts"):
             # the mounted-here markers depend on both
             other = "mounts" if pane == "containers" else "containers"
             rows2, sub2 = self.data.rows(other)
-            console.pane(other).set_rows(rows2, subtitle=sub2)
+            console.pane(other).set_rows(rows2, subtitle=sub2, loaded=self.data.has_loaded(other))
         pending = self._pending_jump.get(pane)
         if pending and widget.table.move_cursor_to_key(self._row_key(pane, pending)):
             del self._pending_jump[pane]
         if pane == "jobs" and self._pending_follow:
             self._follow_if_known()
         console.update_tabs()
-        hint = self.data.first_start_hint()
-        console.show_hint(hint)
+        console.show_hint(self.data.first_start_hint())
+        self.refresh_keys()  # what the rows under the cursors allow may have changed
 
     def _tick_ages(self) -> None:
         now = self.clock()
@@ -291,17 +270,27 @@ class DaosTui(App[int]):
         except NoMatches:  # the timer can fire while the app is shutting down
             return
         header.busy = self.running_actions
+        failed = [pane for pane in PANES if self.policies[pane].last_error]
+        header.failed = ", ".join(failed)
+        header.all_failed = len(failed) == len(PANES)
         if self.last_refresh is not None:
             header.refreshed = time.strftime("%H:%M:%S", time.localtime(self.last_refresh))
+
+    def refresh_keys(self) -> None:
+        """Re-check which keys apply (the footer greys out the others). A table's cursor event or a
+        link change can still arrive while the app shuts down, when no screen is left to ask."""
+        if self.screen_stack:
+            self.refresh_bindings()
 
     # ------------------------------------------------------------------ selection
     @on(RowHighlighted)
     def _highlighted(self, event: RowHighlighted) -> None:
         table = getattr(event, "table", None)
+        self.refresh_keys()  # the footer greys out what the new row's state does not allow
         if table is not None and table.id == "pools-table" and event.key != self.data.selected_pool:
             self.data.select_pool(event.key)
-            if event.key in self.data.containers:
-                self._show("containers")  # what we already know, at once
+            # what we already know at once; else "Loading containers of …", never the old pool's rows
+            self._show("containers")
             # scrolling through pools asks `daos cont list` once, for the pool the cursor rests on
             if self._pool_settle is not None:
                 self._pool_settle.stop()
@@ -322,29 +311,73 @@ class DaosTui(App[int]):
 
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "do" and parameters:
-            registered = BY_ID.get(str(parameters[0]))
-            if registered is not None and not allowed(registered, readonly=self.session.readonly):
-                return False
-            # the console's keys act on the console only: `a` typed on the wizard is not a request
-            if (
-                registered is not None
-                and registered.id != "quit"
-                and not isinstance(self.screen, ConsoleScreen)
-            ):
-                return False
+        if action != "do" or not parameters:
+            return True
+        registered = BY_ID.get(str(parameters[0]))
+        if registered is None:
+            return True
+        session = self.session
+        if not allowed(registered, readonly=session.readonly, mode=session.mode):
+            return False
+        # the console's keys act on the console only: `a` typed on the wizard is not a request,
+        # and `q` there never quits (ctrl+q does, from anywhere: `action_quit_anywhere`)
+        if not isinstance(self.screen, ConsoleScreen):
+            return False
+        if registered.id == "reconnect":
+            return bool(session.transport.link.needs_reconnect or not session.transport.link.connected)
+        if registered.applies is not None and self.refusal_of(registered) is not None:
+            return None  # shown greyed out; pressed anyway, `on_key` says why
         return True
+
+    def selected_row(self, pane: str) -> Any:
+        """The model under `pane`'s cursor (None when the pane has no row)."""
+        return self.data.row(pane, self.main_screen.pane(pane).table.cursor_key or "")
+
+    def refusal_of(self, action: Action) -> str | None:
+        """Why `action` does not apply to the selected row of its pane (None: it applies)."""
+        if not action.pane or action.applies is None:
+            return None
+        return refusal(action, self.selected_row(action.pane))
+
+    def on_key(self, event: events.Key) -> None:
+        """A greyed-out key pressed anyway: say why, instead of doing nothing (or failing later)."""
+        if not isinstance(self.screen, ConsoleScreen):
+            return
+        pane = self.main_screen.focused_pane()
+        if pane is None or self.focused is not pane.table:
+            return
+        for action in actions_for_pane(pane.pane_id):
+            if action.key == event.key and allowed(action, readonly=self.session.readonly):
+                reason = self.refusal_of(action)
+                if reason is not None:
+                    event.stop()
+                    event.prevent_default()
+                    self.notify(reason, title=action.title, severity="warning", timeout=5)
+                return
 
     async def action_do(self, action_id: str) -> None:
         action = BY_ID.get(action_id)
         if action is None:
             return
-        if not allowed(action, readonly=self.session.readonly):
-            self.notify(f"{action.title} is not available in read-only mode.", severity="warning")
+        if not allowed(action, readonly=self.session.readonly, mode=self.session.mode):
+            why = "in read-only mode" if action.mutates else f"outside {' and '.join(action.modes)} mode"
+            self.notify(f"{action.title} is not available {why}.", severity="warning")
+            return
+        reason = self.refusal_of(action)
+        if reason is not None:  # from the palette, or a key whose row changed under it
+            self.notify(reason, title=action.title, severity="warning", timeout=5)
             return
         from daostui import handlers
 
         await handlers.dispatch(self, action)
+
+    async def action_quit_anywhere(self) -> None:
+        """ctrl+q: quit from any screen, asking the same questions as `q` on the console."""
+        await self.action_do("quit")
+
+    @on(ConsoleScreen.HintDismissed)
+    def _hint_dismissed(self) -> None:
+        self.data.answer_offer("dismissed")
 
     def run_with_dialog(
         self,
@@ -356,6 +389,7 @@ class DaosTui(App[int]):
         refresh: tuple[str, ...] = (),
         then: Callable[[Any], None] | None = None,
         closed: Callable[[Any], None] | None = None,
+        check: Check | None = None,
     ) -> None:
         """Run `work` behind a RunScreen (see `ConsoleHost.run_with_dialog`)."""
         from daostui.screens.dialogs import RunScreen
@@ -366,7 +400,9 @@ class DaosTui(App[int]):
             if ok and then is not None:
                 then(value)
 
-        self.push_screen(RunScreen(title, work, commands=commands, success=success, on_done=done), closed)
+        self.push_screen(
+            RunScreen(title, work, commands=commands, success=success, on_done=done, check=check), closed
+        )
 
     def action_started(self) -> None:
         self.running_actions += 1
@@ -386,7 +422,9 @@ class DaosTui(App[int]):
     def get_system_commands(self, screen: Screen[Any]):  # type: ignore[override]
         yield from super().get_system_commands(screen)
         for action in BY_ID.values():
-            if not allowed(action, readonly=self.session.readonly) or action.id in ("quit",):
+            if not allowed(action, readonly=self.session.readonly, mode=self.session.mode) or action.id in (
+                "quit",
+            ):
                 continue
             yield SystemCommand(
                 action.title, action.description, lambda a=action.id: self.run_action(f"do('{a}')")

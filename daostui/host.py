@@ -19,10 +19,14 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from daostui.core.console_data import ConsoleData
+    from daostui.core.errors import StateCheck
     from daostui.core.session import Session
 
 #: The work an action runs: a coroutine function, called once the dialog's worker starts.
 Work = Callable[[], Awaitable[Any]]
+#: After an unknown outcome (the connection dropped under the command), the action's look at the
+#: real state: `pbs.check_submitted`, `daos.check_container`, `mounts.check_mounted`.
+Check = Callable[[], Awaitable["StateCheck"]]
 
 
 @runtime_checkable
@@ -54,13 +58,18 @@ class ConsoleHost(Protocol):
         refresh: tuple[str, ...] = (),
         then: Callable[[Any], None] | None = None,
         closed: Callable[[Any], None] | None = None,
+        check: Check | None = None,
     ) -> None:
         """Run `work` behind the progress dialog (its commands shown first, its outcome after).
 
         `refresh` names the panes to refresh when it ends; `then` gets the value on success while
         the dialog still shows; `closed` gets the dialog's result once the user closes it (None
         unless the work succeeded). The work runs in an App-owned worker: closing the dialog does
-        not cancel it."""
+        not cancel it. The dialog lists only the commands the work runs (not background refreshes).
+
+        `check` says whether the work took effect after an unknown outcome (a dropped ssh connection:
+        `OutcomeUnknownError`); the dialog runs it at once, shows what it found, and offers a retry
+        only when it did not happen. Without it, an unknown outcome is only reported."""
         ...
 
     def refresh_pane(self, pane: str) -> None:

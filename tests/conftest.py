@@ -94,7 +94,8 @@ def demo_session(demo_dir: Path, tmp_path: Path):
     return session
 
 
-def make_app(session, *, frozen: bool = True, auto_refresh: bool = False):
+def make_app(session, *, frozen: bool = True, auto_refresh: bool = False, first_start: bool = False):
+    """The console as a later start sees it (`first_start=True`: a newcomer's first start)."""
     from daostui.app import DaosTui
 
     return DaosTui(
@@ -103,6 +104,7 @@ def make_app(session, *, frozen: bool = True, auto_refresh: bool = False):
         auto_refresh=auto_refresh,
         show_host=False,
         show_timings=False,
+        first_start=first_start,
     )
 
 

@@ -15,7 +15,7 @@ from daostui.core import paths
 from daostui.core.actions import ACTIONS, BY_ID
 from daostui.handlers import HANDLERS
 from tests.conftest import make_app
-from tests.pilot_helpers import finish_run, rendered, wait_for, wait_loaded, wait_screen
+from tests.pilot_helpers import finish_run, focused_id, rendered, wait_for, wait_loaded, wait_screen
 
 SIZE = (120, 35)
 #: The scenarios that also run against the real OpenSSH login node (tests/realssh.py; root only).
@@ -365,7 +365,9 @@ async def test_quit_asks_while_an_action_runs(demo_session):
         await wait_loaded(pilot, app)
         app.action_started()
         await app.action_do("quit")
-        await wait_screen(pilot, app, "ConfirmScreen")
+        dialog = await wait_screen(pilot, app, "QuitScreen")
+        assert "1 action still running" in rendered(dialog.query_one("#running"))
+        assert focused_id(app) == "stay", "the safe choice has the focus"
         await pilot.press("escape")
         assert app.is_running
         app.action_finished()

@@ -62,10 +62,14 @@ def seeded_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
 class Terminal:
     """A pexpect child whose output feeds a pyte screen we can read like a user."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
-        self.screen = pyte.Screen(COLS, ROWS)
+    def __init__(
+        self, argv: list[str], env: dict[str, str], cwd: Path, *, rows: int = ROWS, cols: int = COLS
+    ) -> None:
+        self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
-        self.child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=str(cwd), dimensions=(ROWS, COLS))
+        self.child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=str(cwd), dimensions=(rows, cols))
+        #: Every byte the console wrote, to catch what was on screen only between two reads.
+        self.written = bytearray()
 
     def pump(self, seconds: float = 0.2) -> None:
         deadline = time.monotonic() + seconds
@@ -76,6 +80,7 @@ class Terminal:
                 continue
             except pexpect.EOF:
                 return
+            self.written += data
             self.stream.feed(data)
 
     def text(self) -> str:
@@ -92,6 +97,15 @@ class Terminal:
 
     def send(self, keys: str) -> None:
         self.child.send(keys)
+
+    def quit(self, answer: str = "q") -> None:
+        """`q`, the quit question (it always asks), `answer`: the console ends with status 0."""
+        self.send("q")
+        self.wait_for(lambda t: "Quit daostui?" in t, what="the quit question")
+        self.send(answer)
+        self.child.expect(pexpect.EOF, timeout=15)
+        self.child.close()
+        assert self.child.exitstatus == 0
 
 
 def test_console_in_a_real_terminal(tmp_path: Path):
@@ -113,10 +127,7 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         term.wait_for(lambda t: "Created container e2e_cont" in t, what="the create outcome")
         term.send("\x1b")
         term.wait_for(lambda t: "e2e_cont" in t and "New POSIX" not in t, what="the new row")
-        term.send("q")
-        term.child.expect(pexpect.EOF, timeout=15)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.quit()
     finally:
         if term.child.isalive():
             term.child.kill(signal.SIGKILL)
@@ -130,6 +141,32 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         check=True,
     )
     assert "e2e_cont" in listing.stdout
+
+
+def test_a_first_start_at_80x24_offers_the_wizard_and_never_says_empty_before_loading(tmp_path: Path):
+    """Issue 15 (6, 13, 17): a newcomer's very first start, fresh state, in a small real terminal."""
+    env, demo = seeded_env(tmp_path)
+    env.update(COLUMNS="80", LINES="24")
+    argv = [installed_daostui(), "--demo", "--demo-dir", str(demo)]
+    term = Terminal(argv, env, tmp_path, rows=24, cols=80)
+    try:
+        screen = term.wait_for(lambda t: "hpc_demo" in t and "Degraded" in t, what="the pools")
+        screen = term.wait_for(lambda t: "2 Containers (1)" in t, what="the containers of hpc_demo loaded")
+        flat = " ".join(screen.split())
+        assert "Press w for the guided setup" in flat, "the first-start offer is on screen"
+        footer = term.text().splitlines()[-1]
+        assert "? Help" in footer and "q Quit" in footer, f"the footer keeps ? and q: {footer!r}"
+        # the project has containers, yet the offer stays until answered
+        term.send("4")
+        term.wait_for(lambda t: "Press w for the guided setup" in " ".join(t.split()), what="the offer")
+        term.send("\x1b")  # esc dismisses it
+        term.wait_for(lambda t: "guided setup" not in " ".join(t.split()), what="the offer dismissed")
+        assert b"No pools visible" not in term.written, "never 'empty' before the first answer"
+        term.quit("y")
+    finally:
+        if term.child.isalive():
+            term.child.kill(signal.SIGKILL)
+    assert (tmp_path / "state" / "wizard-offer-answered").read_text() == "dismissed\n"
 
 
 def test_interactive_job_suspends_the_console_and_resumes(tmp_path: Path):
@@ -154,8 +191,7 @@ def test_interactive_job_suspends_the_console_and_resumes(tmp_path: Path):
         term.send("exit\r")
         term.wait_for(lambda t: "My jobs" in t and "Pools" in t, what="the console again", timeout=20)
         term.wait_for(lambda t: "ended" in t, what="the outcome notification")
-        term.send("q")
-        term.child.expect(pexpect.EOF, timeout=15)
+        term.quit()
     finally:
         if term.child.isalive():
             term.child.kill(signal.SIGKILL)

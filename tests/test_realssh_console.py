@@ -78,7 +78,7 @@ async def test_a_cancelled_passcode_waits_and_a_reconnect_refreshes_every_pane_a
                 ),
                 what="the panes to fail",
             )
-            assert header.connection == "disconnected: passcode cancelled — reconnect to try again"
+            assert header.connection == "disconnected: passcode cancelled — press ctrl+r to reconnect"
             assert type(app.screen).__name__ != "PromptScreen", "no automatic re-prompt"
             assert not set(panes) & app.data.loaded
             reconnect = app.run_worker(session.reconnect(), exit_on_error=False)

@@ -218,18 +218,23 @@ def test_failed_action_shows_command_stderr_and_hint(snap_compare, demo_session,
     assert snap_compare(console(demo_session), terminal_size=SIZE, run_before=run_before)
 
 
-def test_refresh_failure_in_a_pane(snap_compare, demo_session, demo_dir):
+def unreachable_pool_list(demo_dir: Any) -> None:
+    """From now on the simulated `daos pool list` fails as it does when an engine is unreachable."""
     from daostui.sim import knobs
 
+    knobs.add_fault(
+        demo_dir,
+        "exit",
+        match="daos*pool list*",
+        exit=1,
+        stderr="ERROR: daos: DER_UNREACH(-1006): Unreachable node\n",
+    )
+
+
+def test_refresh_failure_in_a_pane(snap_compare, demo_session, demo_dir):
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        knobs.add_fault(
-            demo_dir,
-            "exit",
-            match="daos*pool list*",
-            exit=1,
-            stderr="ERROR: daos: DER_UNREACH(-1006): Unreachable node\n",
-        )
+        unreachable_pool_list(demo_dir)
         pilot.app.refresh_pane("pools")
         await wait_for(
             pilot, lambda: pilot.app.main_screen.pane("pools").has_class("-failed"), what="failure"

@@ -18,6 +18,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from daostui.core import first_start as wizard_offer
 from daostui.core.offload import is_big, offload
 from daostui.pbs.tracker import JobTracker
 
@@ -79,6 +80,10 @@ class ConsoleData:
     loading_pool: str = ""
     #: Rows made per pool, with what they were made from: (refs, props version, mounts, rows).
     _container_rows: dict[str, tuple[Any, int, Any, list[ContainerRow]]] = field(default_factory=dict)
+    #: A first start (see `core.first_start`): the wizard offer stays until answered.
+    first_start: bool = False
+    #: The offer was used or dismissed this session.
+    offer_answered: bool = False
 
     def __post_init__(self) -> None:
         self.tracker = JobTracker(self.session.pbs)
@@ -228,6 +233,25 @@ class ConsoleData:
             return list(self.mounts), None
         return self.tracker.rows(), None
 
+    def has_loaded(self, pane: str) -> bool:
+        """Whether `pane` shows a completed load (containers: of the selected pool), so an empty
+        pane means "none", not "not asked yet"."""
+        if pane == "containers":
+            return self.selected_pool in self.containers
+        return pane in self.loaded
+
+    def row(self, pane: str, key: str) -> Any:
+        """The model keyed `key` in `pane` (None when it is gone): what an action acts on."""
+        if not key:
+            return None
+        if pane == "pools":
+            return next((p for p in self.pools if p.name == key), None)
+        if pane == "containers":
+            return self.container(self.selected_pool, key)
+        if pane == "mounts":
+            return self.mount(key)
+        return self.tracker.get(key)
+
     def container(self, pool: str, key: str) -> ContainerRow | None:
         ref = next((r for r in self.containers.get(pool, []) if key in (r.uuid, r.label)), None)
         if ref is None:
@@ -243,12 +267,25 @@ class ConsoleData:
         return next((m for m in self.mounts if m.path == path), None)
 
     def first_start_hint(self) -> str:
-        """The non-blocking first-start hint: offered when the user has no container yet."""
+        """The non-blocking offer of the guided setup ("" when none is due).
+
+        On a first start it stays until answered; otherwise it is offered while the user has no
+        container (once pools and containers have loaded: no offer from an empty, unloaded list)."""
+        if self.offer_answered:
+            return ""
+        if self.first_start:
+            return f"{wizard_offer.OFFER}  ({wizard_offer.DISMISS})"
         if not {"pools", "containers"} <= self.loaded:
             return ""
-        if any(self.containers.values()):
-            return ""
-        return "New to DAOS on Aurora? Press w for the guided setup (container → mount → job → submit)."
+        owned = [ref for refs in self.containers.values() for ref in refs]
+        return "" if owned else wizard_offer.OFFER
+
+    def answer_offer(self, how: str) -> None:
+        """The offer was used (`w`) or dismissed (esc): gone for this session, remembered if first."""
+        if self.first_start:
+            wizard_offer.mark_answered(how)
+        self.first_start = False
+        self.offer_answered = True
 
     def jump_targets(self) -> list[tuple[str, str, str, str]]:
         """(title, help, pane, key) of every row the palette can jump to."""

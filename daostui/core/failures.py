@@ -12,10 +12,12 @@ import asyncio
 from dataclasses import dataclass, field
 
 from daostui.core import errorlog, paths
-from daostui.core.errors import CommandError, DaostuiError
+from daostui.core.errors import CommandError, DaostuiError, OutcomeUnknownError
 
 #: Shown when the user cancelled the work (ctrl+c in a dialog): the command's process group was killed.
 CANCELLED = "Cancelled: the command was killed."
+#: The headline of a command whose connection dropped after it was sent (never "failed", never "not run").
+OUTCOME_UNKNOWN = "outcome unknown: it may have run on the login node"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ def describe_failure(exc: BaseException, *, timings: bool = True) -> Failure:
     `timings=False` leaves durations out (snapshot tests: wall-clock durations are never stable)."""
     if isinstance(exc, asyncio.CancelledError):
         return Failure(CANCELLED)
+    if isinstance(exc, OutcomeUnknownError):
+        return _unknown(exc)
     if isinstance(exc, CommandError):
         lines: list[str] = []
         result = exc.result
@@ -64,6 +68,21 @@ def describe_failure(exc: BaseException, *, timings: bool = True) -> Failure:
         f"{type(exc).__name__}: {exc}",
         [f"This is a bug in daostui: the traceback is in {paths.error_log_file()}; please report it."],
     )
+
+
+def _unknown(exc: OutcomeUnknownError) -> Failure:
+    """The connection dropped under the command: say what is known (it was sent), never "failed"."""
+    lines: list[str] = []
+    result = exc.result
+    where = "the login node"
+    if result is not None:
+        lines.append(f"command: {result.command_line}")
+        where = result.where.removeprefix("ssh:")
+    lines.append(
+        f"what to do: the connection to {where} dropped after the command was sent; look at what "
+        "happened before running it again (a second qsub submits a second job)."
+    )
+    return Failure(OUTCOME_UNKNOWN, lines)
 
 
 def report_failure(exc: BaseException, where: str, *, timings: bool = True) -> Failure:

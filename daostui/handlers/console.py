@@ -1,4 +1,5 @@
-"""Actions on the console itself: focus, refresh, filter, views, the wizard, the doctor, quit."""
+"""Actions on the console itself: focus, refresh, filter, sort, views, the wizard, the doctor, quit,
+reconnect."""
 
 from __future__ import annotations
 
@@ -26,9 +27,17 @@ def refresh_all(app: DaosTui) -> None:
 
 
 def filter_pane(app: DaosTui) -> None:
-    pane = app.main_screen.focused_pane()
-    if pane is not None:
-        pane.start_filter()
+    """`/` filters the focused table: a pane, or the command log when it has the focus."""
+    target = app.main_screen.focused_filterable()
+    if target is not None:
+        target.start_filter()
+
+
+def sort_pane(app: DaosTui) -> None:
+    """`s` sorts the focused table by its next column (the table's own key; here for the palette)."""
+    target = app.main_screen.focused_filterable()
+    if target is not None:
+        target.table.action_cycle_sort()
 
 
 def maximize(app: DaosTui) -> None:
@@ -59,30 +68,71 @@ def toggle_log(app: DaosTui) -> None:
 def show_help(app: DaosTui) -> None:
     from daostui.screens.help import HelpScreen
 
-    app.push_screen(HelpScreen(readonly=app.session.readonly))
+    app.push_screen(HelpScreen(readonly=app.session.readonly, mode=app.session.mode))
 
 
 def quit_app(app: DaosTui) -> None:
-    from daostui.screens.dialogs import ConfirmScreen
+    """Quit after a question: `q` never ends the console at once (a stray `q` typed where a text box
+    was expected would lose the session). The question names work still running and daostui's own
+    dfuse mounts; with neither, a second `q` (or `y`) answers it."""
+    from daostui.screens.quit import QUIT, UNMOUNT, QuitScreen
 
-    if app.running_actions:
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                app.exit(0)
-
-        app.push_screen(
-            ConfirmScreen(
-                "Quit while work is running?",
-                f"{app.running_actions} action(s) still running. Quitting kills their commands "
-                "(a mount or submission may be left half done).",
-                confirm_label="Quit anyway",
-                danger=True,
-            ),
-            answer,
-        )
+    if isinstance(app.screen, QuitScreen):
+        app.screen.action_again()  # q or ctrl+q pressed on the question itself
         return
-    app.exit(0)
+    mounts = app.session.mounts
+    owned = [m.path for m in app.data.mounts if m.owned]
+
+    def answered(choice: str | None) -> None:
+        if choice == QUIT:
+            app.exit(0)
+        elif choice == UNMOUNT:
+            unmount_then_quit(app, owned)
+
+    app.push_screen(
+        QuitScreen(
+            running=app.running_actions, mounts=owned, commands=[mounts.argv_unmount(p) for p in owned]
+        ),
+        answered,
+    )
+
+
+def unmount_then_quit(app: DaosTui, paths: list[str]) -> None:
+    """Unmount each of `paths` (all are tried); quit once all are gone, else stay and show why."""
+    mounts = app.session.mounts
+
+    async def unmount_all() -> None:
+        failed: list[BaseException] = []
+        for path in paths:
+            try:
+                await mounts.unmount(path)
+            except Exception as exc:  # noqa: BLE001 - the others are still unmounted; the first is shown
+                failed.append(exc)
+        if failed:
+            raise failed[0]
+
+    app.run_with_dialog(
+        f"Unmount {len(paths)} mount{'' if len(paths) == 1 else 's'} and quit",
+        unmount_all,
+        commands=[mounts.argv_unmount(p) for p in paths],
+        success=lambda _r: "Unmounted. Quitting.",
+        refresh=("mounts",),
+        then=lambda _r: app.exit(0),
+    )
+
+
+def reconnect(app: DaosTui) -> None:
+    """ctrl+r over ssh: log in again (the passcode is asked again); a login refreshes every pane."""
+    from daostui.core.failures import report_failure
+
+    async def login() -> None:
+        try:
+            await app.session.reconnect()
+        except Exception as exc:  # noqa: BLE001 - shown; the header keeps the link state
+            failure = report_failure(exc, "reconnect", timings=app.show_timings)
+            app.notify(failure.text(limit=2), title="Reconnect", severity="error", timeout=8)
+
+    app.run_worker(login, group="reconnect", exclusive=True, exit_on_error=False, description="reconnect")
 
 
 def pool_request(app: DaosTui) -> None:
@@ -93,6 +143,9 @@ def pool_request(app: DaosTui) -> None:
 
 def wizard(app: DaosTui) -> None:
     from daostui.screens.wizard.screen import WizardScreen
+
+    app.data.answer_offer("used")
+    app.main_screen.show_hint("")
 
     def finished(job_id: str | None) -> None:
         if job_id:

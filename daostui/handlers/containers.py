@@ -33,6 +33,7 @@ def create(app: DaosTui) -> None:
             success=lambda info: f"Created container {request.label} ({getattr(info, 'uuid', '')}).",
             refresh=("containers", "pools"),
             then=lambda _info: app.jump("containers", request.label),
+            check=lambda: daos.check_container(pool, request.label, created=True),
         )
 
     app.push_screen(CreateContainerScreen(pool, existing), created)
@@ -65,6 +66,7 @@ def destroy(app: DaosTui) -> None:
             commands=[daos.argv_cont_destroy(pool, label, force=force)],
             success=lambda _r: f"Destroyed container {label}.",
             refresh=("containers", "pools", "mounts"),
+            check=lambda: daos.check_container(pool, label, created=False),
         )
 
     app.push_screen(
@@ -75,6 +77,8 @@ def destroy(app: DaosTui) -> None:
             label,
             lambda force: [daos.argv_cont_destroy(pool, label, force=force)],
             offer_force=mounted,
+            confirm_label="Destroy container",
+            cancel_label="Keep container",
         ),
         answered,
     )
@@ -83,9 +87,6 @@ def destroy(app: DaosTui) -> None:
 def mount(app: DaosTui) -> None:
     row = selected_container(app)
     if row is None:
-        return
-    if row.mount_path:
-        app.notify(f"{row.label} is already mounted at {row.mount_path}.", severity="warning")
         return
     pool, mounts = row.pool, app.session.mounts
     label = row.label or row.uuid
@@ -96,17 +97,14 @@ def mount(app: DaosTui) -> None:
         commands=mounts.argv_mount(pool, label, path),
         success=lambda _m: f"Mounted at {path}. Unmount with: fusermount3 -u {path}",
         refresh=("mounts",),
+        check=lambda: mounts.check_mounted(path, mounted=True),
     )
 
 
 def unmount(app: DaosTui) -> None:
     row = selected_container(app)
-    if row is None:
-        return
-    if not row.mount_path:
-        app.notify(f"{row.label} is not mounted here.", severity="warning")
-        return
-    confirm_unmount(app, row.mount_path)
+    if row is not None and row.mount_path:  # the registry refused it otherwise (`applies`)
+        confirm_unmount(app, row.mount_path)
 
 
 def copy(app: DaosTui) -> None:

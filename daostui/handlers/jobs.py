@@ -69,7 +69,12 @@ def cancel(app: DaosTui) -> None:
 
     app.push_screen(
         ConfirmScreen(
-            plan.question, plan.message, [plan.argv], confirm_label=plan.confirm_label, danger=True
+            plan.question,
+            plan.message,
+            [plan.argv],
+            confirm_label=plan.confirm_label,
+            cancel_label="Keep " + plan.confirm_label.removeprefix("Cancel "),
+            danger=True,
         ),
         answered,
     )

@@ -35,6 +35,7 @@ def confirm_unmount(app: DaosTui, path: str) -> None:
                 commands=[mounts.argv_unmount(path)],
                 success=lambda _r: f"Unmounted {path}.",
                 refresh=("mounts",),
+                check=lambda: mounts.check_mounted(path, mounted=False),
             )
 
     app.push_screen(
@@ -44,6 +45,7 @@ def confirm_unmount(app: DaosTui, path: str) -> None:
             "matters (ALCF asks users to clean up).",
             [mounts.argv_unmount(path)],
             confirm_label="Unmount",
+            cancel_label="Keep mounted",
             danger=True,
         ),
         answered,

@@ -1,8 +1,9 @@
 """The main console: four resource panes visible at once, the command log drawer, a hint line.
 
 On a narrow terminal (< 100 columns) the panes become tabs: only the focused one is shown, with a
-tab strip naming the four. Pane keys come from the action registry, so the footer always shows
-exactly what the focused pane can do.
+tab strip naming the four (a pane whose refresh failed is marked ✗ there). Pane keys come from the
+action registry, so the footer always shows exactly what the focused pane can do — greyed out when
+the selected row's state does not allow it — and always keeps `?` and `q` (see ConsoleFooter).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
 
 from daostui.core.actions import actions_for_pane
 from daostui.widgets.command_log import CommandLogPanel
+from daostui.widgets.footer import ConsoleFooter
 from daostui.widgets.header import StatusHeader
 from daostui.widgets.pane import ResourcePane
 from daostui.widgets.quiet import QuietStatic
@@ -72,6 +74,11 @@ class HintLine(QuietStatic):
 
 class ConsoleScreen(Screen[None]):
     AUTO_FOCUS = "#pools-table"
+    #: esc reaches the screen when no pane has a filter to clear: it hides the hint line.
+    BINDINGS = [Binding("escape", "dismiss_hint", "Hide the hint", show=False)]
+
+    class HintDismissed(Message):
+        """The user hid the hint line (the app remembers that the offer was answered)."""
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
@@ -85,6 +92,7 @@ class ConsoleScreen(Screen[None]):
                 POOL_COLUMNS,
                 pool_key,
                 empty_text="No pools visible. Press a to write an allocation request.",
+                noun="pools",
             )
             yield ContainersPane(
                 "containers",
@@ -93,6 +101,7 @@ class ConsoleScreen(Screen[None]):
                 CONTAINER_COLUMNS,
                 container_key,
                 empty_text="No containers in this pool — press n to create one.",
+                noun="containers",
             )
             yield MountsPane(
                 "mounts",
@@ -101,6 +110,7 @@ class ConsoleScreen(Screen[None]):
                 MOUNT_COLUMNS,
                 mount_key,
                 empty_text="No dfuse mounts here: press m on a container to mount it.",
+                noun="dfuse mounts",
             )
             yield JobsPane(
                 "jobs",
@@ -110,9 +120,10 @@ class ConsoleScreen(Screen[None]):
                 job_key,
                 empty_text="No jobs — press n here to write and submit a job script.",
                 search=job_search,
+                noun="jobs",
             )
         yield CommandLogPanel(id="log")
-        yield Footer()
+        yield ConsoleFooter()
 
     class Ready(Message):
         """The console is composed: the app fills the header and starts refreshing."""
@@ -139,6 +150,15 @@ class ConsoleScreen(Screen[None]):
             node = node.parent  # type: ignore[assignment]
         return None
 
+    def focused_filterable(self) -> ResourcePane[Any] | CommandLogPanel | None:
+        """The table container `/` filters: the focused pane, or the command log when it has focus."""
+        node: Widget | None = self.focused
+        while node is not None:
+            if isinstance(node, (ResourcePane, CommandLogPanel)):
+                return node
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return None
+
     def focus_pane(self, pane_id: str) -> None:
         pane = self.pane(pane_id)
         for other in self.query(ResourcePane):
@@ -159,6 +179,8 @@ class ConsoleScreen(Screen[None]):
         for pane in self.query(ResourcePane):
             style = "bold reverse" if pane is active else ""
             text.append(f" {pane.number} {pane.title_text} ({pane.count}) ", style=style)
+            if pane.failed:
+                text.append("✗ ", style="bold red")
         self.query_one(TabStrip).show(text)
 
     def show_hint(self, message: str) -> None:
@@ -166,3 +188,16 @@ class ConsoleScreen(Screen[None]):
         hint.show(message)
         if hint.display != bool(message):
             hint.display = bool(message)
+
+    @property
+    def hint_shown(self) -> bool:
+        return bool(self.query_one(HintLine).display)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_hint":
+            return self.hint_shown
+        return True
+
+    def action_dismiss_hint(self) -> None:
+        self.show_hint("")
+        self.post_message(self.HintDismissed())

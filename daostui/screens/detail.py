@@ -67,7 +67,10 @@ def detail_screen_for(host: ConsoleHost, pane: str, key: str) -> DetailScreen | 
 
 
 class CommandDetailScreen(DialogScreen[None]):
-    """One command-log entry: the command (copyable), where and when it ran, stdout and stderr."""
+    """One command-log entry: the command (copyable), where and when it ran, stdout and stderr.
+
+    Over ssh, what the login shell printed before the command (a banner, `module` chatter) is kept
+    apart from its output: shown folded, labelled as never given to the parser."""
 
     BINDINGS = [Binding("escape,q", "close", "Close"), Binding("c", "copy", "Copy command")]
 
@@ -78,6 +81,8 @@ class CommandDetailScreen(DialogScreen[None]):
     def compose(self) -> ComposeResult:
         import time
 
+        from textual.widgets import Collapsible
+
         r = self.result
         rows = [
             ("Command", r.command_line),
@@ -86,6 +91,8 @@ class CommandDetailScreen(DialogScreen[None]):
             ("Duration", f"{r.duration:.3f}s"),
             ("Outcome", r.outcome),
         ]
+        if r.origin:
+            rows.append(("Run for", r.origin))
         if r.wrapped_argv:
             rows.append(("Executed as", shlex.join(r.wrapped_argv)))
         with VerticalScroll(classes="dialog -wide -tall -panel"):
@@ -94,6 +101,9 @@ class CommandDetailScreen(DialogScreen[None]):
             yield Static(Text(r.stdout[-20000:] or "(empty)"))
             yield Label("stderr")
             yield Static(Text((r.stderr or r.error)[-20000:] or "(empty)"))
+            if r.login_noise:
+                with Collapsible(title="login noise (not given to the parser)", id="login-noise"):
+                    yield Static(Text(r.login_noise[-20000:]))
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.result.command_line)

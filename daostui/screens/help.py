@@ -17,22 +17,26 @@ from daostui.widgets.resource_columns import COLUMN_HELP
 class HelpScreen(DialogScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
-    def __init__(self, *, readonly: bool = False) -> None:
+    def __init__(self, *, readonly: bool = False, mode: str = "") -> None:
+        """`mode` leaves out the keys that do not exist in it (ctrl+r reconnects only over ssh)."""
         super().__init__()
         self.readonly = readonly
+        self.mode = mode
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog -medium -tall -panel"):
             yield Static(Text("daostui help — esc closes", style="bold"))
-            yield Static(self._keys())
-            yield Static(self._columns())
+            yield Static(self.keys_table())
+            yield Static(self.columns_table())
 
-    def _keys(self) -> Table:
+    def keys_table(self) -> Table:
         table = Table(title="Keys", title_justify="left", expand=True, show_edge=False)
         table.add_column("key", width=7)
         table.add_column("where", width=11)
         table.add_column("action")
         for action in ACTIONS:
+            if self.mode and action.modes and self.mode not in action.modes:
+                continue
             where = action.pane or "anywhere"
             text = Text(action.description)
             if not allowed(action, readonly=self.readonly):
@@ -44,7 +48,7 @@ class HelpScreen(DialogScreen[None]):
         table.add_row("esc", "anywhere", "Close a dialog, clear a filter")
         return table
 
-    def _columns(self) -> Table:
+    def columns_table(self) -> Table:
         table = Table(title="Columns", title_justify="left", expand=True, show_edge=False)
         table.add_column("pane", width=11)
         table.add_column("column", width=14)

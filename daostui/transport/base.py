@@ -9,12 +9,14 @@ themselves; the console shows these results in its command log so users learn th
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import getpass
 import os
 import shlex
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +33,14 @@ __all__ = [
     "LinkState",
     "Prelude",
     "Transport",
+    "command_origin",
     "now",
 ]
+
+#: What a command runs for: set by whoever starts a piece of work (an action's dialog) in its own
+#: task, and recorded on every `CommandResult` that work produces, so a dialog shows its own
+#: commands and never a background refresh that finished meanwhile. "" is the console's own work.
+command_origin: ContextVar[str] = ContextVar("daostui_command_origin", default="")
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -65,6 +73,8 @@ class CommandResult:
     #: The connection dropped after the command was sent: it may have run (and may still be running)
     #: on the login node. Never "not run": check the real state before retrying.
     outcome_unknown: bool = False
+    #: What it ran for (`command_origin` when it finished): an action's title, "" for background work.
+    origin: str = ""
 
     @property
     def ok(self) -> bool:
@@ -105,6 +115,7 @@ class CommandResult:
             "error": self.error,
             "login_noise": self.login_noise,
             "outcome_unknown": self.outcome_unknown,
+            "origin": self.origin,
         }
 
     @classmethod
@@ -122,6 +133,7 @@ class CommandResult:
             error=str(data.get("error", "")),
             login_noise=str(data.get("login_noise", "")),
             outcome_unknown=bool(data.get("outcome_unknown", False)),
+            origin=str(data.get("origin", "")),
         )
 
 
@@ -150,6 +162,9 @@ class Transport(ABC):
         self._listeners.append(listener)
 
     def _emit(self, result: CommandResult) -> None:
+        origin = command_origin.get()
+        if origin and not result.origin:
+            result = dataclasses.replace(result, origin=origin)
         for listener in list(self._listeners):
             try:
                 listener(result)

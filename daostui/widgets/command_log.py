@@ -1,7 +1,9 @@
 """The command log drawer: every command daostui ran, newest first, with outcome and duration.
 
 Users learn the real CLI from it (lazygit's command log; lazydocker #627). It uses the same
-resource table as every pane, so 10^4 entries cost nothing to show.
+resource table as every pane, so 10^4 entries cost nothing to show, and the same `/` filter. It
+opens on the newest entry and stays there while commands arrive, unless the user moved the cursor
+down to read an older one.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static
 
 from daostui.transport.base import CommandResult
+from daostui.widgets.quiet import QuietStatic
 from daostui.widgets.resource_table import ResourceTable, RowSelected
+from daostui.widgets.table_filter import Filterable
 from daostui.widgets.table_model import Column
 
 
@@ -55,15 +58,25 @@ LOG_COLUMNS: list[Column[CommandResult]] = [
 ]
 
 
-class CommandLogPanel(Vertical):
+class LogTitle(QuietStatic):
+    FIXED_HEIGHT = True
+
+
+class CommandLogPanel(Vertical, Filterable):
     """A drawer at the bottom of the console (toggled with `l`)."""
 
     DEFAULT_CSS = """
     CommandLogPanel { dock: bottom; height: 12; display: none; border-top: heavy $accent; }
     CommandLogPanel.-open { display: block; }
-    CommandLogPanel > Static { height: 1; background: $boost; padding: 0 1; }
+    CommandLogPanel > LogTitle { height: 1; background: $boost; padding: 0 1; }
     """
-    BINDINGS = [Binding("c", "copy_command", "Copy command"), Binding("l", "app.do('log')", "Close log")]
+    BINDINGS = [
+        Binding("c", "copy_command", "Copy command"),
+        Binding("l", "app.do('log')", "Close log"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+    #: Entries kept in the drawer (the file keeps every command).
+    LIMIT = 5000
 
     class Inspect(Message):
         def __init__(self, result: CommandResult) -> None:
@@ -76,34 +89,57 @@ class CommandLogPanel(Vertical):
         self._by_key: dict[str, CommandResult] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("Command log — enter: details (stdout, stderr) · c: copy the command line · l: close")
+        yield LogTitle(self._title_text())
         yield ResourceTable(LOG_COLUMNS, key=result_key, empty_text="No commands yet.", id="log-table")
 
     @property
     def table(self) -> ResourceTable[CommandResult]:
         return self.query_one(ResourceTable)
 
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def _title_text(self) -> str:
+        shown = self.matches_text(len(self._entries)) if self.is_mounted else str(len(self._entries))
+        match = f" /{self.filter_text}" if self.filter_text else ""
+        return f"Command log (newest first) · {shown}{match} · enter details · c copy · l close"
+
+    def filter_updated(self) -> None:
+        self.query_one(LogTitle).show(self._title_text())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.filter_action_state(action)
+
     def set_entries(self, entries: list[CommandResult]) -> None:
-        self._entries = list(reversed(entries))
+        self._entries = list(reversed(entries))[: self.LIMIT]
         self._by_key = {result_key(r): r for r in self._entries}
         if self.is_mounted:
-            self.table.update_rows(self._entries)
+            self._show(newest=True)
 
     def add(self, result: CommandResult) -> None:
         self._entries.insert(0, result)
         self._by_key[result_key(result)] = result
-        if len(self._entries) > 5000:
+        if len(self._entries) > self.LIMIT:
             dropped = self._entries.pop()
             self._by_key.pop(result_key(dropped), None)
-        if self.is_mounted and self.has_class("-open"):
-            self.table.update_rows(self._entries)
+        if self.is_mounted and self.is_open:
+            # a reader on the newest entry keeps seeing the newest; one reading an older entry keeps it
+            self._show(newest=self.table.cursor == 0)
+
+    def _show(self, *, newest: bool) -> None:
+        table = self.table
+        table.update_rows(self._entries)
+        if newest and table.row_count:
+            table.action_edge(0)
+        self.filter_updated()
 
     def toggle(self) -> bool:
         self.toggle_class("-open")
-        if self.has_class("-open"):
-            self.table.update_rows(self._entries)
+        if self.is_open:
+            self._show(newest=True)  # always opens on the newest command
             self.table.focus()
-        return self.has_class("-open")
+        return self.is_open
 
     def selected(self) -> CommandResult | None:
         key = self.table.cursor_key

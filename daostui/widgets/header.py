@@ -1,7 +1,9 @@
 """The top line: product, mode badge, host, user, project and the age of the data.
 
 A DEMO badge must be impossible to miss (a user must never mistake the simulator for Aurora), and
-the ssh connection state lives here so a dropped connection is visible at once.
+the ssh connection state lives here so a dropped connection is visible at once (with the key that
+reconnects). "refreshed HH:MM:SS" never vouches for a pane whose last refresh failed: those are
+named first, and the time is then what the others show.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ class StatusHeader(Widget):
     refreshed: reactive[str] = reactive("")
     connection: reactive[str] = reactive("")
     busy: reactive[int] = reactive(0)
+    #: Panes whose last refresh failed, e.g. "pools, jobs" ("" when none did).
+    failed: reactive[str] = reactive("")
+    #: Every pane failed: there is no fresh data to vouch for.
+    all_failed: reactive[bool] = reactive(False)
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -49,7 +55,11 @@ class StatusHeader(Widget):
         text.append(self.project or "(not set)", style="" if self.project else "yellow")
         if self.busy:
             text.append(f"  ⏳ {self.busy} running", style="yellow")
-        if self.refreshed:
-            text.append("  refreshed ", style="dim")
+        if self.failed:
+            text.append(
+                f"  ✗ {'every pane' if self.all_failed else self.failed}: refresh failed", style="bold red"
+            )
+        if self.refreshed and not self.all_failed:
+            text.append("  others refreshed " if self.failed else "  refreshed ", style="dim")
             text.append(self.refreshed)
         return text

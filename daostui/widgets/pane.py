@@ -1,28 +1,28 @@
 """One console pane: a titled resource table with its filter, age and last error.
 
-Every resource (pools, containers, mounts, jobs, the command log) is shown by this same pane
-around the same table widget; only the column definitions differ (the k9s way). The pane shows
-*why* it is empty or stale — "refreshing…", the failed command and its error, the data's age —
-never a silent blank (lazydocker #15/#306/#686).
+Every resource (pools, containers, mounts, jobs) is shown by this same pane around the same table
+widget; only the column definitions differ (the k9s way). The pane shows *why* it is empty or
+stale — "Loading pools…" until the first answer (an empty list says "none" only after a load that
+returned nothing), "refreshing…", the failed command and its error, the data's age — never a
+silent blank or a false "none" (lazydocker #15/#306/#686).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from daostui.core.refresh import format_age
 from daostui.widgets.quiet import QuietStatic
 from daostui.widgets.resource_table import ResourceTable
+from daostui.widgets.table_filter import Filterable
 from daostui.widgets.table_model import Column
 
 T = TypeVar("T")
@@ -36,14 +36,12 @@ class PaneTitle(QuietStatic):
     """
 
 
-class ResourcePane(Vertical, Generic[T]):
+class ResourcePane(Vertical, Filterable, Generic[T]):
     """A titled, filterable, refreshable table of one kind of resource."""
 
     DEFAULT_CSS = """
     ResourcePane { border: round $panel-lighten-2; height: 1fr; }
     ResourcePane:focus-within { border: round $accent; }
-    ResourcePane > Input { display: none; height: 3; }
-    ResourcePane.-filtering > Input { display: block; }
     ResourcePane > .error { color: $error; height: auto; max-height: 3; padding: 0 1; display: none; }
     ResourcePane.-failed > .error { display: block; }
     ResourcePane > ResourceTable { height: 1fr; }
@@ -58,12 +56,6 @@ class ResourcePane(Vertical, Generic[T]):
     age_text: reactive[str] = reactive("", repaint=False)
     status: reactive[str] = reactive("", repaint=False)
 
-    class FilterChanged(Message):
-        def __init__(self, pane: ResourcePane[Any], text: str) -> None:
-            super().__init__()
-            self.pane = pane
-            self.text = text
-
     def __init__(
         self,
         pane_id: str,
@@ -74,6 +66,7 @@ class ResourcePane(Vertical, Generic[T]):
         *,
         empty_text: str = "",
         search: Callable[[T], str] | None = None,
+        noun: str = "",
     ) -> None:
         super().__init__(id=pane_id)
         self._search = search
@@ -83,9 +76,15 @@ class ResourcePane(Vertical, Generic[T]):
         self._columns = columns
         self._key = key
         self._empty_text = empty_text
+        #: What the rows are, for "Loading pools…" ("" uses the pane id).
+        self.noun = noun or pane_id
         self.count = 0
         self.subtitle = ""
         self.filter_text = ""
+        #: The rows shown come from a completed load: an empty table then means "none".
+        self.loaded = False
+        #: The last refresh failed (its error is shown under the table).
+        self.failed = False
 
     def compose(self) -> ComposeResult:
         yield PaneTitle(id=f"{self.pane_id}-title")
@@ -93,7 +92,7 @@ class ResourcePane(Vertical, Generic[T]):
         yield ResourceTable(
             self._columns,
             key=self._key,
-            empty_text=self._empty_text,
+            empty_text=self._shown_empty_text(),
             search=self._search,
             id=f"{self.pane_id}-table",
         )
@@ -112,7 +111,7 @@ class ResourcePane(Vertical, Generic[T]):
         text.append(self.title_text, style="bold")
         if self.subtitle:
             text.append(f" · {self.subtitle}")
-        text.append(f"  {self.count}", style="")
+        text.append(f"  {self.matches_text(self.count)}", style="")
         if self.filter_text:
             text.append(f"  /{self.filter_text}", style="italic")
         if self.status:
@@ -129,60 +128,48 @@ class ResourcePane(Vertical, Generic[T]):
         if self.is_mounted:
             self._render_title()
 
-    def set_rows(self, rows: Sequence[T], *, subtitle: str | None = None) -> None:
+    def set_rows(self, rows: Sequence[T], *, subtitle: str | None = None, loaded: bool = True) -> None:
+        """Show `rows`; `loaded=False` when they are not (yet) the answer of a completed load."""
         if subtitle is not None:
             self.subtitle = subtitle
+        self.loaded = loaded
         self.table.update_rows(list(rows))
         self.count = len(rows)
+        self._update_empty_text()
         self._render_title()
 
     def set_empty_text(self, text: str) -> None:
-        self.table.empty_text = text
-        self.table.refresh()
+        """What an empty table says once loaded (e.g. "No containers in hpc_demo — press n …")."""
+        self._empty_text = text
+        self._update_empty_text()
+
+    def _shown_empty_text(self) -> str:
+        if self.loaded:
+            return self._empty_text
+        if self.failed:
+            return f"Could not load {self.noun}: the error is below."
+        return f"Loading {self.noun}{f' of {self.subtitle}' if self.subtitle else ''}…"
+
+    def _update_empty_text(self) -> None:
+        text = self._shown_empty_text()
+        if self.table.empty_text != text:
+            self.table.empty_text = text
+            self.table.refresh()
 
     def set_age(self, seconds: float | None) -> None:
         self.age_text = "" if seconds is None else f"{format_age(seconds)} ago"
 
     def set_error(self, message: str) -> None:
+        """Show why the last refresh failed under the table ("" once a refresh succeeded)."""
         error = self.query_one(f"#{self.pane_id}-error", Static)
         error.update(Text(message))
-        self.set_class(bool(message), "-failed")
+        self.failed = bool(message)
+        self.set_class(self.failed, "-failed")
+        self._update_empty_text()
 
-    def _filter_box(self) -> Input:
-        boxes = self.query(Input)
-        if boxes:
-            return boxes.first()
-        box = Input(
-            placeholder="filter (substring, regex, !inverse) — esc clears", id=f"{self.pane_id}-filter"
-        )
-        self.mount(box, before=self.table)
-        return box
+    # ------------------------------------------------------------------ filter (see table_filter)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.filter_action_state(action)
 
-    def start_filter(self) -> None:
-        self.add_class("-filtering")
-        box = self._filter_box()
-        box.value = self.filter_text
-        self.call_after_refresh(box.focus)
-
-    @on(Input.Changed)
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.filter_text = event.value
-        self.table.set_filter(event.value)
+    def filter_updated(self) -> None:
         self._render_title()
-
-    @on(Input.Submitted)
-    def _filter_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.remove_class("-filtering")
-        self.table.focus()
-
-    def action_clear_filter(self) -> None:
-        if self.filter_text or self.has_class("-filtering"):
-            for box in self.query(Input):
-                box.value = ""
-            self.filter_text = ""
-            self.table.set_filter("")
-            self.remove_class("-filtering")
-            self.table.focus()
-            self._render_title()
