@@ -165,12 +165,20 @@ def main() -> None:
             baseline=base if count != SIZES[0] else None,
             base_name=f"{SIZES[0]} nodes",
             target=target,
+            key=f"nodes.probe.{count}",
         )
+        report(
+            f"  worst frame while probing {count:,} nodes",
+            figures["worst"] * 1000,
+            "ms",
+            target="target: <= 33 ms",
+            key=f"nodes.frame.{count}",
+        )
+        report(f"  group rows on screen, {count:,} nodes", figures["rows"], "rows", key=f"nodes.rows.{count}")
         cpu = figures["cpu_children"] + figures["cpu_own"]
         print(
-            f"    until shown {figures['shown']:.2f} s; worst frame {figures['worst'] * 1000:.1f} ms "
-            f"[target <= 33 ms] (console idle just before: {figures['idle'] * 1000:.1f} ms); "
-            f"on screen {figures['rows']} group rows: {figures['headline']}"
+            f"    until shown {figures['shown']:.2f} s (console idle just before: worst frame "
+            f"{figures['idle'] * 1000:.1f} ms); on screen: {figures['headline']}"
         )
         print(
             f"    CPU {cpu:.2f} s = {cpu / count * 1000:.1f} ms per node (clush and the nodes' shells "
@@ -183,6 +191,12 @@ def main() -> None:
     fixed = max(base - SIZES[0] * per_node, 0.0)
     waves = math.ceil(AURORA_NODES / SITE_FANOUT)
     console = b["cpu_own"] / large
+    report(
+        f"Aurora estimate: {AURORA_NODES:,} nodes at fanout {SITE_FANOUT}",
+        fixed + waves * slot,
+        "s",
+        key="nodes.aurora",
+    )
     print(
         f"  measured per-node cost {per_node * 1000:.2f} ms at fanout {fanout} (from {small:,} to "
         f"{large:,} nodes; one node in one slot: {slot * 1000:.0f} ms; fixed cost {fixed:.2f} s)"

@@ -97,6 +97,18 @@ ROWS: tuple[tuple[str, Cell, str], ...] = (
         "—",
     ),
     ("peer: Textual `DataTable` memory, 10^4 jobs", peer_cell((10_000,), unit="MB", kind="memory"), "—"),
+    ("job nodes (issue 19): probe of 1,024 nodes", value_cell("nodes.probe.1024", "s"), "≤ 10 s"),
+    ("job nodes: worst frame while probing 1,024 nodes", value_cell("nodes.frame.1024", "ms"), "≤ 33 ms"),
+    (
+        "job nodes: group rows on screen, 4,096 nodes, 1 lost",
+        value_cell("nodes.rows.4096", "rows"),
+        "a handful",
+    ),
+    (
+        "job nodes: Aurora's 10,624 nodes at ALCF's fanout 208 (from the measured per-node cost)",
+        value_cell("nodes.aurora", "s"),
+        "—",
+    ),
     (
         "`qstat -f -F json`, 10^4 jobs into models vs `json.loads`",
         ratio_cell("parse.clean", "ms", "json.loads"),
