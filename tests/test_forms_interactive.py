@@ -16,7 +16,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from daostui.core import form_memory
@@ -220,8 +219,7 @@ def test_a_failed_launch_in_the_job_shell_is_never_said_mounted(tmp_path: Path, 
         term.wait_for(lambda t: "name=daos_job" in t, what="the job's name")
         term.send("exit\r")
         term.wait_for(lambda t: "My jobs" in t and "Pools" in t, what="the console again", timeout=20)
-        term.send("q")
-        term.child.expect(pexpect.EOF, timeout=15)
+        term.quit()
     finally:
         if term.child.isalive():
             term.child.kill(signal.SIGKILL)
