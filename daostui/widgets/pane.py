@@ -57,6 +57,8 @@ class ResourcePane(Vertical, Generic[T]):
     # them every second was the longest frame when results arrived together (benchmarks/frames.py)
     age_text: reactive[str] = reactive("", repaint=False)
     status: reactive[str] = reactive("", repaint=False)
+    #: The error shown under the table ("" none), to skip updates that change nothing.
+    _error_message: str = ""
 
     class FilterChanged(Message):
         def __init__(self, pane: ResourcePane[Any], text: str) -> None:
@@ -144,6 +146,10 @@ class ResourcePane(Vertical, Generic[T]):
         self.age_text = "" if seconds is None else f"{format_age(seconds)} ago"
 
     def set_error(self, message: str) -> None:
+        # every refresh clears the error: an unchanged one must not cost a layout of the whole screen
+        if message == self._error_message:
+            return
+        self._error_message = message
         error = self.query_one(f"#{self.pane_id}-error", Static)
         error.update(Text(message))
         self.set_class(bool(message), "-failed")
