@@ -15,13 +15,12 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from daostui.core.actions import actions_for_pane
 from daostui.widgets.command_log import CommandLogPanel
 from daostui.widgets.header import StatusHeader
 from daostui.widgets.pane import ResourcePane
-from daostui.widgets.quiet import QuietStatic
+from daostui.widgets.quiet import QuietFooter, QuietStatic
 from daostui.widgets.resource_columns import (
     CONTAINER_COLUMNS,
     JOB_COLUMNS,
@@ -112,7 +111,7 @@ class ConsoleScreen(Screen[None]):
                 search=job_search,
             )
         yield CommandLogPanel(id="log")
-        yield Footer()
+        yield QuietFooter()
 
     class Ready(Message):
         """The console is composed: the app fills the header and starts refreshing."""
