@@ -49,12 +49,15 @@ FROZEN_TIME = 1_795_000_000.0  # 2026-11-19 08:53:20 UTC: snapshots show this cl
 
 
 @pytest.fixture(autouse=True)
-def _no_form_memory() -> None:
-    """Forms remember their last values in the state dir, which the whole run shares: each test
-    starts with forms that remember nothing (tests of the memory write it themselves)."""
-    from daostui.core import paths
+def _no_remembered_state() -> None:
+    """Forms remember their last values, the wizard its progress (`w` then asks resume or start
+    over) and the first-start offer its answer, all in the state dir the whole run shares: each
+    test starts with none of them (tests of that memory write it themselves)."""
+    from daostui.core import first_start, paths
 
     paths.form_memory_file().unlink(missing_ok=True)
+    paths.wizard_state_file().unlink(missing_ok=True)
+    first_start.answered_file().unlink(missing_ok=True)
 
 
 @pytest.fixture

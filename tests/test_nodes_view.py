@@ -37,7 +37,8 @@ async def test_a_user_opens_a_512_node_job_sees_the_lost_nodes_and_remounts_exac
 ) -> None:
     compute = tmp_path / "compute"
     monkeypatch.setenv("DAOSTUI_SIM_COMPUTE_ROOT", str(compute))
-    use_compute_root(demo_session, str(compute))
+    # a busy machine must not make a healthy node's listing look hung (it gets a third of this)
+    use_compute_root(demo_session, str(compute), timeout=90)
     async with running_job(
         demo_session, 512, str(demo_session.workdir), name="train512.pbs", timeout=240
     ) as job:
@@ -81,7 +82,9 @@ async def _open_and_remount(demo_session: Any, job_id: str, lost: list[str]) -> 
             what="the re-probe after the remount",
         )
         assert headline(screen) == "512 nodes: mounted, ok"
-        assert screen.watch is not None and screen._timer is not None  # live: the next probe is armed
+        # live: the next probe is armed once the shown result is in (right after it, not with it)
+        await wait_for(pilot, lambda: screen._timer is not None, what="the next probe armed")
+        assert screen.watch is not None and screen.watch.live
 
 
 # ---------------------------------------------------------------------- canned results

@@ -28,15 +28,16 @@ from daostui.core.readonly import Access
 from daostui.core.site import SiteProfile
 from daostui.daos.client import DaosClient
 from daostui.mounts.client import MountsClient
-from daostui.nodes.client import NodesClient
 from daostui.pbs.client import PbsClient
-from daostui.pbs.script_store import ScriptStore
 from daostui.transport.base import Identity, Prelude, Transport
 from daostui.transport.local import LocalTransport
 from daostui.transport.log import CommandLog
 
 if TYPE_CHECKING:
     import argparse
+
+    from daostui.nodes.client import NodesClient
+    from daostui.pbs.script_store import ScriptStore
 
 MODULES_ROOT = Path("/soft/modulefiles")
 
@@ -62,10 +63,49 @@ class Session:
     demo_dir: Path | None = None
     #: Where daostui saves job scripts (local and demo modes) and requests by default.
     workdir: Path = field(default_factory=Path.cwd)
-    #: Saves job scripts where `qsub` runs (set by `build_clients`).
-    scripts: ScriptStore = field(init=False)
-    #: A running job's compute nodes, through `clush` where commands run (set by `build_clients`).
-    nodes: NodesClient = field(init=False)
+    #: Where `scripts` keeps its local copies (set by `build_clients`, from the state dir then).
+    scripts_dir: Path | None = None
+    _scripts: ScriptStore | None = field(default=None, init=False, repr=False)
+    _nodes: NodesClient | None = field(default=None, init=False, repr=False)
+
+    # `scripts` and `nodes` are built on first use: neither is needed for the first frame, and
+    # their modules (job-script directives, ClusterShell probes) are a tenth of daostui's start-up.
+    @property
+    def scripts(self) -> ScriptStore:
+        """Saves job scripts where `qsub` runs."""
+        if self._scripts is None:
+            from daostui.pbs.script_store import ScriptStore
+
+            # over ssh scripts go to ~/daostui/jobs on the login node; locally, where the user started
+            local_workdir = None if self.mode == "ssh" else (lambda: str(self.workdir))
+            local_dir = self.scripts_dir or paths.state_dir() / "scripts"
+            self._scripts = ScriptStore(
+                self.transport, local_dir=local_dir, workdir=local_workdir, access=self.access
+            )
+        return self._scripts
+
+    @scripts.setter
+    def scripts(self, value: ScriptStore) -> None:
+        self._scripts = value
+
+    @property
+    def nodes(self) -> NodesClient:
+        """A running job's compute nodes, through `clush` where commands run."""
+        if self._nodes is None:
+            from daostui.nodes.client import NodesClient
+
+            self._nodes = NodesClient(
+                self.transport,
+                self.site,
+                self.config.nodes,
+                program=clush_program(self.mode),
+                access=self.access,
+            )
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, value: NodesClient) -> None:
+        self._nodes = value
 
     @property
     def user(self) -> str:
@@ -162,13 +202,8 @@ def build_clients(
         access=access,
         uses_prelude=uses_prelude,
         demo_dir=demo_dir,
+        scripts_dir=paths.state_dir() / "scripts",
     )
-    # over ssh scripts go to ~/daostui/jobs on the login node; locally, where the user started daostui
-    local_workdir = None if mode == "ssh" else (lambda: str(session.workdir))
-    session.scripts = ScriptStore(
-        transport, local_dir=paths.state_dir() / "scripts", workdir=local_workdir, access=access
-    )
-    session.nodes = NodesClient(transport, site, config.nodes, program=clush_program(mode), access=access)
     return session
 
 

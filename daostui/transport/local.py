@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from daostui.core.errors import TransportError
-from daostui.transport import framing, localfiles
+from daostui.transport import framing, localfiles, spawn
 from daostui.transport.base import (
     DEFAULT_TIMEOUT,
     EXIT_CANCELLED,
@@ -60,7 +60,18 @@ def _signal_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
-async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+async def _start(
+    argv: Sequence[str], *, stdin: int, stdout: int, stderr: int, env: Mapping[str, str], cwd: str | None
+) -> asyncio.subprocess.Process | spawn.Child:
+    """Start `argv` in its own session: forked off the loop where pidfds allow (see `spawn`)."""
+    if spawn.available():
+        return await spawn.start(argv, stdin=stdin, stdout=stdout, stderr=stderr, env=env, cwd=cwd)
+    return await asyncio.create_subprocess_exec(
+        *argv, stdin=stdin, stdout=stdout, stderr=stderr, env=env, cwd=cwd, start_new_session=True
+    )
+
+
+async def _kill_group(proc: asyncio.subprocess.Process | spawn.Child) -> None:
     """SIGTERM the whole group, then SIGKILL it if it has not exited within the grace period."""
     _signal_group(proc.pid, signal.SIGTERM)
     try:
@@ -168,14 +179,13 @@ class LocalTransport(Transport):
         # eight processes back to back in one iteration (a visible stall in a big process)
         await asyncio.sleep(0)
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *wrapped,
+            proc = await _start(
+                wrapped,
                 stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 env=self._environment(env),
                 cwd=cwd,
-                start_new_session=True,
             )
         except FileNotFoundError:
             message = f"{wrapped[0]}: command not found"
@@ -225,15 +235,14 @@ class LocalTransport(Transport):
         framed = self.prelude is not None
         wrapped = self._argv(argv, merge_stderr=True)
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *wrapped,
+            proc = await _start(
+                wrapped,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 # framed: the wrapper merges the command's stderr itself; what still comes on stderr is noise
                 stderr=asyncio.subprocess.PIPE if framed else asyncio.subprocess.STDOUT,
                 env=self._environment(env),
                 cwd=cwd,
-                start_new_session=True,
             )
         except OSError as exc:
             raise TransportError(f"cannot run `{shlex.join(str(a) for a in argv)}`: {exc}") from exc

@@ -19,6 +19,8 @@ from textual.events import Resize
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from daostui.widgets.quiet import QuietFooter
+
 #: Kept whatever the width: help and quit.
 PINNED = frozenset({"question_mark", "q"})
 #: The command palette key docked at the right: border, padding and `^p palette`.
@@ -32,8 +34,13 @@ def entry_width(key_display: str, description: str, *, compact: bool) -> int:
     return cell_len(key_display) + 2 + cell_len(description) + 1
 
 
-class ConsoleFooter(Footer):
-    """A Footer that drops entries instead of cutting `?` and `q` off (see the module)."""
+class ConsoleFooter(QuietFooter):
+    """A Footer that drops entries instead of cutting `?` and `q` off (see the module), rebuilt only
+    when its keys changed (QuietFooter) or its width did (`on_resize`)."""
+
+    def _keys(self) -> tuple[Any, ...]:
+        # `compact` is this footer's own choice, made in `compose` from the width: not an input
+        return super()._keys()[1:]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

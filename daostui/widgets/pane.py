@@ -55,6 +55,8 @@ class ResourcePane(Vertical, Filterable, Generic[T]):
     # them every second was the longest frame when results arrived together (benchmarks/frames.py)
     age_text: reactive[str] = reactive("", repaint=False)
     status: reactive[str] = reactive("", repaint=False)
+    #: The error shown under the table ("" none), to skip updates that change nothing.
+    _error_message: str = ""
 
     def __init__(
         self,
@@ -161,6 +163,10 @@ class ResourcePane(Vertical, Filterable, Generic[T]):
 
     def set_error(self, message: str) -> None:
         """Show why the last refresh failed under the table ("" once a refresh succeeded)."""
+        # every refresh clears the error: an unchanged one must not cost a layout of the whole screen
+        if message == self._error_message:
+            return
+        self._error_message = message
         error = self.query_one(f"#{self.pane_id}-error", Static)
         error.update(Text(message))
         self.failed = bool(message)
