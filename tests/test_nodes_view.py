@@ -20,6 +20,7 @@ from daostui.transport.fake import FakeTransport, Reply
 from tests.conftest import make_app
 from tests.nodes_helpers import running_job, use_compute_root
 from tests.pilot_helpers import finish_run, rendered, wait_for, wait_loaded, wait_screen
+from tests.real_jobs import with_real_jobs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clush"
 
@@ -204,12 +205,18 @@ async def test_N_on_a_job_that_does_not_run_says_so(demo_session) -> None:
     app = make_app(demo_session)
     async with app.run_test(size=(120, 35)) as pilot:
         await wait_loaded(pilot, app)
-        app.data.tracker._jobs = {JOB_ID: Job(JOB_ID, {"Job_Name": "q", "job_state": "Q"})}
+        queued = "11.pbshost"  # waiter3, queued, as a real OpenPBS server printed it
+        with_real_jobs(app)
         app.refresh_pane("jobs")
-        await wait_loaded(pilot, app)
-        app.jump("jobs", JOB_ID)
+        table = app.main_screen.pane("jobs").table
+        await wait_for(pilot, lambda: table.row_count >= 6, what="the captured jobs listed")
+        app.jump("jobs", queued)
+        await wait_for(pilot, lambda: table.cursor_key == queued, what="the cursor on the queued job")
+        said: list[str] = []
+        app.notify = lambda message, **_options: said.append(str(message))  # type: ignore[method-assign]
         await pilot.press("N")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: bool(said), what="the reason N does not apply")
+        assert said == ["Job 11.pbshost is queued: it has compute nodes only while it runs."]
         assert type(app.screen).__name__ == "ConsoleScreen"
 
 

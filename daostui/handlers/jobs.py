@@ -127,15 +127,8 @@ def nodes(app: DaosTui) -> None:
     from daostui.screens.job_nodes import JobNodesScreen
 
     job = selected_job(app)
-    if job is None:
-        return
-    if job.state != "R":
-        app.notify(
-            f"Job {job.short_id} is {job.state_name.lower()}: it has compute nodes only while it runs.",
-            severity="warning",
-        )
-        return
-    app.push_screen(JobNodesScreen(job.id, job.name))
+    if job is not None:  # a job that does not run is refused by the registry (`running_job`)
+        app.push_screen(JobNodesScreen(job.id, job.name))
 
 
 def interactive(app: DaosTui) -> None:
