@@ -109,6 +109,11 @@ def unfinished_job(row: Any) -> str | None:
 def job_with_output(row: Any) -> str | None:
     if row is None:
         return _row("a job (4)")
+    if row.is_array:
+        return (
+            f"{row.seq} is a job array: each subjob writes its own .o/.e. Open the array (space) "
+            "and follow one subjob's output."
+        )
     if not (row.output_path or row.error_path):
         return f"PBS has not said where job {row.short_id} writes its output yet."
     return None

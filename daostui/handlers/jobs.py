@@ -107,19 +107,8 @@ def output(app: DaosTui) -> None:
     from daostui.screens.output import OutputScreen
 
     job = selected_job(app)
-    if job is None:
-        return
-    if job.is_array:
-        app.notify(
-            f"{job.seq} is a job array: each subjob writes its own .o/.e. Open the array (space) "
-            "and follow one subjob's output.",
-            severity="warning",
-        )
-        return
-    if not (job.output_path or job.error_path):
-        app.notify(f"PBS has not said where job {job.short_id} writes its output yet.", severity="warning")
-        return
-    app.push_screen(OutputScreen(job))
+    if job is not None:  # an array or a job without output paths is refused by the registry
+        app.push_screen(OutputScreen(job))
 
 
 def nodes(app: DaosTui) -> None:
