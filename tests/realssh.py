@@ -322,15 +322,13 @@ def _install_simulator(lib: Path) -> None:
 
 def _write_tools(bin_dir: Path, python: str, lib: Path) -> None:
     """The simulated site's commands (as `daostui.sim.bindir` writes them), with the account's Python."""
+    from daostui.sim.bindir import script
     from daostui.sim.entry import PROGRAMS
 
     bin_dir.mkdir(parents=True, exist_ok=True)
     for program in PROGRAMS:
         path = bin_dir / program
-        path.write_text(
-            f"#!{python}\nimport sys\nsys.path.insert(0, {str(lib)!r})\n"
-            f"from daostui.sim.entry import run\nraise SystemExit(run({program!r}, sys.argv[1:]))\n"
-        )
+        path.write_text(script(program, python, str(lib)))
         path.chmod(0o755)
 
 

@@ -1,29 +1,49 @@
 """The private bin directory of demo mode: one tiny script per simulated tool.
 
 Never installed as console scripts: on a login node they would shadow the real `daos` and `qsub`.
-Each script is two lines of Python with the interpreter that runs daostui as its shebang, so a
-command costs one Python start-up (no Textual import). The compute nodes get theirs too: the shell
-shim `bin/node-shell` and `node-bin/` (see `compute_nodes`).
+Each script is a few lines of shell that exec the interpreter running daostui, so a command
+costs one Python start-up (no Textual import). The compute nodes get theirs too: the
+shell shim `bin/node-shell` and `node-bin/` (see `compute_nodes`).
+
+Every simulated command runs at the lowest priority from its first instruction (the
+interpreter's start-up is most of a command's CPU), and so does what it starts
+(clush's node shells, mpiexec's ranks). The simulated Aurora stands for other machines — PBS and
+DAOS servers, compute nodes — whose work never takes the console's CPU on a real site. Without
+it, eight commands starting at once (~70 ms of CPU each) on a 2-core machine with one core busy
+kept the console off the CPU for up to 50 ms.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
 from daostui.sim import compute_nodes
 from daostui.sim.entry import PROGRAMS
 
-SCRIPT = """#!{python}
-import sys
-from daostui.sim.entry import run
-raise SystemExit(run({program!r}, sys.argv[1:]))
+#: `nice` value of every simulated command (the console keeps its own priority).
+NICENESS = 19
+
+SCRIPT = """#!/bin/sh
+# daostui's simulated `{program}` (demo mode; see daostui/sim/bindir.py). A command started in a
+# session of its own (as daostui starts commands) lowers its session's scheduling group too: with
+# autogroup, nice only orders the processes inside one group.
+read -r _pid _comm _state _ppid _pgrp session _rest < /proc/$$/stat 2>/dev/null
+if [ "$session" = "$$" ] && [ -w /proc/self/autogroup ]; then
+  echo {niceness} 2>/dev/null > /proc/self/autogroup
+fi
+exec nice -n {niceness} {python} -c {code} "$@"
 """
+CODE = 'import sys; {path}from daostui.sim.entry import run; raise SystemExit(run("{program}", sys.argv[1:]))'
 
 
-def script(program: str) -> str:
-    return SCRIPT.format(python=sys.executable, program=program)
+def script(program: str, python: str = sys.executable, lib: str = "") -> str:
+    """The script of simulated `program`, run by `python` (finding daostui in `lib` when given)."""
+    path = f"sys.path.insert(0, {lib!r}); " if lib else ""
+    code = shlex.quote(CODE.format(path=path, program=program))
+    return SCRIPT.format(program=program, niceness=NICENESS, python=shlex.quote(python), code=code)
 
 
 def write_scripts(directory: Path) -> Path:

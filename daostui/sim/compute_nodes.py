@@ -155,7 +155,7 @@ def node_command(directory: Path, command: str) -> str:
 
 def write_tools(directory: Path, script: Callable[[str], str]) -> None:
     """`bin/node-shell`, and the node's own tools in `node-bin/` (`script(program)`: the text of a
-    simulated tool's two-line Python script)."""
+    simulated tool's script)."""
     node_bin = directory / "node-bin"
     hung = node_bin / "hung"
     hung.mkdir(parents=True, exist_ok=True)

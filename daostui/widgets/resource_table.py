@@ -197,9 +197,22 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         index = self.model.index_of(key)
         if index is None:
             index = min(self.cursor, max(0, len(self.model) - 1))
-        self.virtual_size = Size(self.size.width, len(self.model) + 1)
+        self._set_virtual_size(Size(self.size.width, len(self.model) + 1))
         self._set_cursor(index, announce=key != self.model.key_at(index))
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Take a new row count without laying out the whole screen.
+
+        Assigning `virtual_size` asks for a layout of every widget on the screen (8–30 ms with
+        four panes), on every refresh whose row count changed — the frame stalls of issue 17.
+        The table's own box does not depend on its rows: only a scrollbar that appears or goes
+        changes the layout, and `_scroll_update` asks for one then (its visibility is a layout
+        reactive); otherwise it resizes the scrollbar's thumb and keeps the scroll in range."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ResourceTable.virtual_size, size)
+        self._scroll_update(size)
 
     def _set_cursor(self, index: int, *, announce: bool = True) -> None:
         count = len(self.model)
