@@ -16,16 +16,23 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, repeats, report
 
-RUNS = 7
+RUNS = 9
 
 
-def _time(argv: list[str], env: dict[str, str]) -> float:
-    samples = []
+def _once(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _paired(base: list[str], ours: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Median start of each, the two run in turns: a machine whose speed drifts (a VM) slows both
+    alike instead of whichever ran second."""
+    base_samples, our_samples = [], []
     for _ in range(repeats(RUNS)):
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        base_samples.append(_once(base, env))
+        our_samples.append(_once(ours, env))
+    return statistics.median(base_samples), statistics.median(our_samples)
 
 
 def main() -> None:
@@ -45,10 +52,9 @@ def main() -> None:
         # without it every start compiles daostui's ~80 modules (~80 ms) and Textual's do not
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         probe = [sys.executable, "-m", "benchmarks.startup_probe"]
-        _time([*probe, "minimal"], env)  # warm the disk cache and bytecode
-        _time([*probe, "daostui", str(demo)], env)
-        base = _time([*probe, "minimal"], env)
-        ours = _time([*probe, "daostui", str(demo)], env)
+        _once([*probe, "minimal"], env)  # warm the disk cache and bytecode
+        _once([*probe, "daostui", str(demo)], env)
+        base, ours = _paired([*probe, "minimal"], [*probe, "daostui", str(demo)], env)
     report("minimal Textual app to first frame", base, "s", key="startup.minimal")
     report(
         "daostui --demo to first frame",

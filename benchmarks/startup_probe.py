@@ -27,6 +27,9 @@ def minimal() -> None:
 def daostui(demo_dir: str) -> None:
     from pathlib import Path
 
+    from daostui.cli import pause_collector
+
+    pause_collector()  # as the console's command line does before it imports the app
     from daostui.app import DaosTui
     from daostui.core.session import demo_session
 

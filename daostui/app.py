@@ -102,8 +102,20 @@ class DaosTui(App[int]):
 
     # ------------------------------------------------------------------ lifecycle
     def get_default_screen(self) -> Screen[Any]:
-        # the console is the base screen itself: no extra screen push (and footer rebuild) at start-up
-        return ConsoleScreen()
+        # the console is the base screen itself: no extra screen push (and footer rebuild) at start-up;
+        # it is composed with its header and hint filled, so the first frame is the whole console
+        # (filling them once it is on screen laid the screen out again before the first refresh)
+        return ConsoleScreen(hint=self.data.first_start_hint(), identity=self._identity())
+
+    def _identity(self) -> dict[str, str]:
+        """What the header says of the session: mode badge, host, user, project."""
+        session = self.session
+        return {
+            "badge": session.badge if session.mode != "local" else "LOCAL",
+            "host": session.host if self.show_host else "",
+            "user": session.user,
+            "project": session.project,
+        }
 
     @on(ConsoleScreen.Ready)
     def _console_composed(self) -> None:
@@ -112,10 +124,8 @@ class DaosTui(App[int]):
     def console_ready(self) -> None:
         """The console screen is composed: fill the header, start refreshing."""
         header = self.main_screen.query_one("#header", StatusHeader)
-        header.badge = self.session.badge if self.session.mode != "local" else "LOCAL"
-        header.host = self.session.host if self.show_host else ""
-        header.user = self.session.user
-        header.project = self.session.project
+        for name, value in self._identity().items():
+            setattr(header, name, value)
         self.main_screen.show_hint(self.data.first_start_hint())
         log_panel = self.main_screen.query_one(CommandLogPanel)
         log_panel.set_entries(self.session.log.entries())
@@ -156,8 +166,10 @@ class DaosTui(App[int]):
         import gc
 
         # everything built so far (modules, widgets, styles) lives as long as the app: move it out of
-        # the collector's way, so a full collection later costs milliseconds, not a dropped frame
+        # the collector's way, so a full collection later costs milliseconds, not a dropped frame; the
+        # command line paused the collector for the start-up (`cli.pause_collector`): it resumes here
         gc.freeze()
+        gc.enable()
         for pane in PANES:
             self.refresh_pane(pane)
 

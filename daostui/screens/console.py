@@ -80,10 +80,21 @@ class ConsoleScreen(Screen[None]):
     class HintDismissed(Message):
         """The user hid the hint line (the app remembers that the offer was answered)."""
 
+    def __init__(self, *, hint: str = "", identity: dict[str, str] | None = None) -> None:
+        """`hint` and `identity` (the header's badge, host, user, project): shown from the first frame."""
+        super().__init__()
+        self._first_hint = hint
+        self._identity = identity or {}
+
     def compose(self) -> ComposeResult:
-        yield StatusHeader(id="header")
+        header = StatusHeader(id="header")
+        for name, value in self._identity.items():
+            header.set_reactive(getattr(StatusHeader, name), value)
+        yield header
         yield TabStrip(id="tabs")
-        yield HintLine(id="hint")
+        hint = HintLine(self._first_hint, id="hint")
+        hint.display = bool(self._first_hint)
+        yield hint
         with Grid(id="panes"):
             yield PoolsPane(
                 "pools",

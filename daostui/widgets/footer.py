@@ -16,7 +16,6 @@ from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
-from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from daostui.widgets.quiet import QuietFooter
@@ -32,6 +31,19 @@ def entry_width(key_display: str, description: str, *, compact: bool) -> int:
     if compact:
         return cell_len(key_display) + 1 + cell_len(description) + 1
     return cell_len(key_display) + 2 + cell_len(description) + 1
+
+
+class ConsoleFooterKey(FooterKey):
+    """A footer entry styled once, packed or not from the start.
+
+    Textual's entries start packed, then follow the footer's `compact` through a data binding:
+    each change restyles the entry, so one footer build styled every entry up to three times (a
+    third of the console's first frame). This footer rebuilds its entries whenever `compact`
+    changes (it is decided in `compose`), so an entry is made with its final class instead."""
+
+    def __init__(self, *args: Any, compact: bool, classes: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, classes=f"{classes} -compact" if compact else classes, **kwargs)
+        self.set_reactive(FooterKey.compact, compact)
 
 
 class ConsoleFooter(QuietFooter):
@@ -96,14 +108,15 @@ class ConsoleFooter(QuietFooter):
         self._laid_out_for = width
         self.compact = compact
         for binding, enabled, tooltip, _general in kept:
-            yield FooterKey(
+            yield ConsoleFooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
+                compact=compact,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
         if palette:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
@@ -120,4 +133,9 @@ class ConsoleFooter(QuietFooter):
 
     def on_resize(self, event: Resize) -> None:
         if event.size.width != self._laid_out_for and self._bindings_ready:
-            self.call_after_refresh(self.recompose)
+            self.call_after_refresh(self._recompose_for_width)
+
+    async def _recompose_for_width(self) -> None:
+        # the first size arrives with the first bindings, whose rebuild may already have used it
+        if self.is_attached and self.size.width != self._laid_out_for:
+            await self.recompose()

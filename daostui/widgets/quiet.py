@@ -19,6 +19,11 @@ class QuietStatic(Static):
     FIXED_HEIGHT = False
     _shown: Any = None
 
+    def __init__(self, content: Any = "", **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        if content:
+            self._shown = content  # showing the same again changes nothing
+
     def show(self, content: Any) -> None:
         if content == self._shown:
             return
