@@ -17,8 +17,9 @@ import pytest
 from daostui.sim import bindir
 
 AUTOGROUP = Path("/proc/self/autogroup")
-#: What a rank prints: its autogroup line (when the kernel has them) and its nice value.
-PROBE = "cat /proc/self/autogroup 2>/dev/null; cut -d' ' -f19 /proc/self/stat"
+#: What a rank prints: its autogroup line (when the kernel has them), its nice value, and the
+#: command line of its parent (the simulated mpiexec) as `ps` shows it.
+PROBE = "cat /proc/self/autogroup 2>/dev/null; cut -d' ' -f19 /proc/self/stat; tr '\\0' ' ' < /proc/$PPID/cmdline"
 
 
 def _rank_reports(demo_dir: Path, *, new_session: bool) -> list[str]:
@@ -40,6 +41,8 @@ def test_simulated_commands_and_their_children_run_niced(demo_dir: Path) -> None
     mine = os.nice(0)
     lines = _rank_reports(demo_dir, new_session=False)
     assert int(lines[-2]) == min(19, mine + bindir.NICENESS)
+    # the interpreter runs the tool's own file: `ps` names the tool, as a real one's would be
+    assert f"{demo_dir}/bin/mpiexec -n 1 --no-vni" in lines[-1]
     assert os.nice(0) == mine  # the console keeps its own priority
     if AUTOGROUP.exists():
         # not a session of its own: the console's group is left as it was

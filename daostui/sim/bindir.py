@@ -1,8 +1,8 @@
 """The private bin directory of demo mode: one tiny script per simulated tool.
 
 Never installed as console scripts: on a login node they would shadow the real `daos` and `qsub`.
-Each script is a few lines of shell that exec the interpreter running daostui, so a command
-costs one Python start-up (no Textual import). The compute nodes get theirs too: the
+Each script is a few lines of shell that run the interpreter of daostui on the script itself, so
+a command costs one Python start-up (no Textual import). The compute nodes get theirs too: the
 shell shim `bin/node-shell` and `node-bin/` (see `compute_nodes`).
 
 Every simulated command runs at the lowest priority from its first instruction (the
@@ -26,24 +26,30 @@ from daostui.sim.entry import PROGRAMS
 #: `nice` value of every simulated command (the console keeps its own priority).
 NICENESS = 19
 
+#: Shell and Python at once: sh runs the lines up to `exec` (the lowest priority, for the process
+#: and, when it leads its own session, for the session's scheduling group: with autogroup, nice
+#: only orders the processes inside one group), then Python runs this same file, so `ps` shows
+#: `python …/bin/daos pool list` as before. To Python the shell part is a string.
 SCRIPT = """#!/bin/sh
-# daostui's simulated `{program}` (demo mode; see daostui/sim/bindir.py). A command started in a
-# session of its own (as daostui starts commands) lowers its session's scheduling group too: with
-# autogroup, nice only orders the processes inside one group.
+''':'
+# daostui's simulated `{program}` (demo mode; see daostui/sim/bindir.py)
 read -r _pid _comm _state _ppid _pgrp session _rest < /proc/$$/stat 2>/dev/null
 if [ "$session" = "$$" ] && [ -w /proc/self/autogroup ]; then
   echo {niceness} 2>/dev/null > /proc/self/autogroup
 fi
-exec nice -n {niceness} {python} -c {code} "$@"
+exec nice -n {niceness} {python} "$0" "$@"
+exit 127
+'''
+import sys
+{path}from daostui.sim.entry import run
+raise SystemExit(run({program!r}, sys.argv[1:]))
 """
-CODE = 'import sys; {path}from daostui.sim.entry import run; raise SystemExit(run("{program}", sys.argv[1:]))'
 
 
 def script(program: str, python: str = sys.executable, lib: str = "") -> str:
     """The script of simulated `program`, run by `python` (finding daostui in `lib` when given)."""
-    path = f"sys.path.insert(0, {lib!r}); " if lib else ""
-    code = shlex.quote(CODE.format(path=path, program=program))
-    return SCRIPT.format(program=program, niceness=NICENESS, python=shlex.quote(python), code=code)
+    path = f"sys.path.insert(0, {lib!r})\n" if lib else ""
+    return SCRIPT.format(program=program, niceness=NICENESS, python=shlex.quote(python), path=path)
 
 
 def write_scripts(directory: Path) -> Path:
