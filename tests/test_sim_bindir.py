@@ -19,7 +19,9 @@ from daostui.sim import bindir
 AUTOGROUP = Path("/proc/self/autogroup")
 #: What a rank prints: its autogroup line (when the kernel has them), its nice value, and the
 #: command line of its parent (the simulated mpiexec) as `ps` shows it.
-PROBE = "cat /proc/self/autogroup 2>/dev/null; cut -d' ' -f19 /proc/self/stat; tr '\\0' ' ' < /proc/$PPID/cmdline"
+PROBE = (
+    "cat /proc/self/autogroup 2>/dev/null; cut -d' ' -f19 /proc/self/stat; tr '\\0' ' ' < /proc/$PPID/cmdline"
+)
 
 
 def _rank_reports(demo_dir: Path, *, new_session: bool) -> list[str]:
