@@ -129,7 +129,7 @@ class CommandLogPanel(Vertical, Filterable):
 
     def _show(self, *, newest: bool) -> None:
         table = self.table
-        table.update_rows(self._entries)
+        table.update_rows(list(self._entries))  # the table keeps what it is given: not the live list
         if newest and table.row_count:
             table.action_edge(0)
         self.filter_updated()

@@ -131,8 +131,13 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         ) == (model.filter_text, model.sort_column, model.sort_reverse)
 
     def update_rows(self, rows: Sequence[T]) -> None:
-        """Replace the rows, keeping the cursor on the same key and the scroll position."""
-        rows = list(rows)
+        """Replace the rows, keeping the cursor on the same key and the scroll position.
+
+        A list is kept as it is, not copied: the caller hands it over and never changes it (the
+        panes pass a copy of their data, the log a copy of its entries). A second young list of
+        10^5 rows cost every collection until it aged a walk over it, two of them in the frame
+        that first shows the rows."""
+        rows = rows if type(rows) is list else list(rows)
         current = self._wanted.rows
         if len(rows) == len(current) and rows == current:
             return  # a refresh that changed nothing repaints nothing (most refreshes, under load too)
@@ -202,14 +207,19 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         self.refresh()
 
     def _set_virtual_size(self, size: Size) -> None:
-        """Take a new row count without laying out the whole screen.
+        """Take a new row count without laying out the whole screen when nothing else changes.
 
         Assigning `virtual_size` asks for a layout of every widget on the screen (8–30 ms with
         four panes), on every refresh whose row count changed — the frame stalls of issue 17.
         The table's own box does not depend on its rows: only a scrollbar that appears or goes
-        changes the layout, and `_scroll_update` asks for one then (its visibility is a layout
-        reactive); otherwise it resizes the scrollbar's thumb and keeps the scroll in range."""
-        if size == self.virtual_size:
+        (or a new width) changes the layout, and then it is assigned as before; otherwise the
+        scrollbar's thumb is resized and the scroll kept in range, and the table repaints."""
+        old = self.virtual_size
+        if size == old:
+            return
+        height = self.container_size.height
+        if size.width != old.width or not height or (size.height > height) != (old.height > height):
+            self.virtual_size = size
             return
         self.set_reactive(ResourceTable.virtual_size, size)
         self._scroll_update(size)
