@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from daostui.core import json_decode
 from daostui.core.json_decode import decode
 from daostui.pbs.parse import keep_repeated
 from tests.test_parse_properties import PROFILE
@@ -76,3 +77,61 @@ def test_a_big_document_is_decoded_in_many_small_c_calls(monkeypatch) -> None:  
     assert len(spans) > 10_000 and max(spans) < 100
     spans.clear()
     assert decode(text) == expected and len(spans) == 1  # small: one json.loads
+
+
+def _qstat_like(count: int) -> str:
+    """Jobs laid out as qstat's writer lays them out: every closing bracket on a line of its own."""
+    jobs = {
+        f"{n}.pbs": {
+            "Job_Name": f"job {n}",
+            "Resource_List": {"ncpus": 208, "walltime": "01:00:00"},
+            "x": 1.5,
+        }
+        for n in range(count)
+    }
+    return json.dumps({"timestamp": 1, "Jobs": jobs}, indent=4)
+
+
+def test_a_document_laid_out_as_qstat_s_is_decoded_in_runs_of_values(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """One C call per job re-made every key of every job (twice json.loads' time at 10^4 jobs):
+    runs of jobs go in one call, each run at most `CHUNK_CHARS` long."""
+    text = _qstat_like(2_000)
+    expected = json.loads(text, parse_float=str)
+    monkeypatch.setattr(json_decode, "CHUNK_CHARS", 4096)
+    spans: list[int] = []
+    raw_decode = json.JSONDecoder.raw_decode
+
+    def measured(self, s, idx=0):  # type: ignore[no-untyped-def]
+        value, end = raw_decode(self, s, idx)
+        spans.append(end - idx)
+        return value, end
+
+    monkeypatch.setattr(json.JSONDecoder, "raw_decode", measured)
+    assert decode(text, walk_above=0, parse_float=str) == expected
+    assert len(spans) < 2_000 / 10  # runs of jobs, not job by job
+    assert max(spans) <= 4096 + 2  # the run and its two brackets
+
+
+@PROFILE
+@given(_values, st.data())
+def test_runs_cut_anywhere_read_as_json_loads_reads_them(value: object, data: st.DataObject) -> None:
+    """Closing lines inside strings, runs past the object's end, spoilt documents: runs that are
+    not whole values are decoded value by value, with json.loads' result or error."""
+    members = {
+        f"{n}": {"v": value, "s": data.draw(st.sampled_from(["a", "}\n    }", "\n        }"]))}
+        for n in range(6)
+    }
+    text = json.dumps({"Jobs": members, "Other": {"1": {"v": value}}}, indent=4)
+    text = text.replace("\\n", "\n")  # raw newlines in strings, as strict=False lets qstat print them
+    cut = data.draw(st.integers(0, len(text)))
+    spoilt = text[:cut] + data.draw(st.sampled_from(["", ",", "}", "]", '"', "\n        }"])) + text[cut:]
+    chunk = data.draw(st.sampled_from([1, 40, 200, 10_000]))
+    saved = json_decode.CHUNK_CHARS
+    json_decode.CHUNK_CHARS = chunk
+    try:
+        for document in (text, spoilt):
+            assert _outcome(decode, document, walk_above=0, strict=False) == _outcome(
+                json.loads, document, strict=False
+            )
+    finally:
+        json_decode.CHUNK_CHARS = saved
