@@ -34,6 +34,14 @@ def focused_id(app: Any) -> str:
     return getattr(app.focused, "id", "") or ""
 
 
+def footer_keys(app: Any) -> dict[str, bool]:
+    """The keys the console's footer shows, each with whether it is enabled (not greyed out)."""
+    from daostui.widgets.footer import ConsoleFooter
+
+    footer = app.main_screen.query_one(ConsoleFooter)
+    return {key.key: not key.has_class("-disabled") for key in footer.query("FooterKey")}
+
+
 def rendered(widget: Any) -> str:
     """What a Static/Label shows, as plain text."""
     return str(widget.render())

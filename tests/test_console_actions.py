@@ -15,7 +15,15 @@ from daostui.core import paths
 from daostui.core.actions import ACTIONS, BY_ID
 from daostui.handlers import HANDLERS
 from tests.conftest import make_app
-from tests.pilot_helpers import finish_run, focused_id, rendered, wait_for, wait_loaded, wait_screen
+from tests.pilot_helpers import (
+    finish_run,
+    focused_id,
+    footer_keys,
+    rendered,
+    wait_for,
+    wait_loaded,
+    wait_screen,
+)
 
 SIZE = (120, 35)
 #: The scenarios that also run against the real OpenSSH login node (tests/realssh.py; root only).
@@ -204,10 +212,13 @@ async def test_hold_release_and_cancel_a_job(mode_session, slow_queue):
         assert (await finish_run(pilot, app)).succeeded
         await pilot.press("escape")
         assert await state() == "H"
+        # `x` applies to the row as the console shows it: wait for the refreshed row (held)
+        await wait_for(pilot, lambda: footer_keys(app).get("x") is True, what="release offered (held row)")
         await pilot.press("x")
         assert (await finish_run(pilot, app)).succeeded
         await pilot.press("escape")
         assert await state() == "Q"
+        await wait_for(pilot, lambda: footer_keys(app).get("x") is False, what="the row queued again")
         await pilot.press("d")
         await wait_screen(pilot, app, "ConfirmScreen")
         await pilot.press("y")

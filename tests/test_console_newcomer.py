@@ -19,7 +19,15 @@ from daostui.screens.wizard.screen import WizardScreen
 from daostui.transport.base import CommandResult
 from daostui.widgets.footer import ConsoleFooter
 from tests.conftest import FROZEN_TIME, make_app
-from tests.pilot_helpers import finish_run, focused_id, rendered, wait_for, wait_loaded, wait_screen
+from tests.pilot_helpers import (
+    finish_run,
+    focused_id,
+    footer_keys,
+    rendered,
+    wait_for,
+    wait_loaded,
+    wait_screen,
+)
 from tests.test_snapshots import unreachable_pool_list
 
 SIZE = (120, 35)
@@ -30,12 +38,6 @@ def table_text(app: Any, pane: str, line: int = 1) -> str:
     """What a pane's table shows on `line` (0 is the header), as the user reads it."""
     table = app.main_screen.pane(pane).table
     return table.render_line(line).text.strip()
-
-
-def footer_keys(app: Any) -> dict[str, bool]:
-    """The keys the console's footer shows, each with whether it is enabled (not greyed out)."""
-    footer = app.main_screen.query_one(ConsoleFooter)
-    return {key.key: not key.has_class("-disabled") for key in footer.query("FooterKey")}
 
 
 def notes_of(app: Any) -> list[str]:

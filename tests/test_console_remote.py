@@ -23,9 +23,8 @@ from daostui.screens.detail import CommandDetailScreen
 from daostui.sim import knobs
 from daostui.transport.base import CommandResult
 from tests.conftest import FROZEN_TIME, make_app, ssh_session_for
-from tests.pilot_helpers import finish_run, rendered, wait_for, wait_loaded, wait_screen
+from tests.pilot_helpers import finish_run, footer_keys, rendered, wait_for, wait_loaded, wait_screen
 from tests.sshserver import SshTestServer
-from tests.test_console_newcomer import footer_keys
 
 SIZE = (120, 35)
 PASSCODE = "271828"
