@@ -7,7 +7,9 @@ exec worker and the simulator's per-node shell shim in place of ssh), parsed and
 NodeSet groups. Printed per size: the wall time of the full probe (clush plus parsing and
 grouping) and its ratio to the 8-node probe, the console's worst frame while the probe ran
 (event-loop stall, sampled every 5 ms as in `frames`), and the result's size on screen (group
-rows; the nodes agreeing on everything but one are two rows whatever the size).
+rows; the nodes agreeing on everything but one are two rows whatever the size). The simulated
+clush and node shells run at the lowest priority (`daostui.sim.bindir`): with a busy core they
+get what the console and the other process leave.
 
 From the largest two sizes comes the measured cost of one node in one fan-out slot; Aurora's
 10,624 nodes at the site's fanout (ALCF's launch-dfuse.sh uses 208) follow from it. Targets on a

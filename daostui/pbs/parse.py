@@ -88,13 +88,10 @@ def parse_jobs_json(text: str) -> list[Job]:
     jobs = data.get("Jobs") or {}
     if not isinstance(jobs, dict):
         raise ParseError("'Jobs' is not an object", excerpt=text[:400], source="qstat -f -F json")
-    result = []
-    for job_id, raw in jobs.items():
-        if not isinstance(raw, dict):
-            raise ParseError(
-                f"job {job_id!r} is not an object", excerpt=text[:400], source="qstat -f -F json"
-            )
-        result.append(Job(str(job_id), raw))
+    result = [Job(job_id, raw) for job_id, raw in jobs.items() if type(raw) is dict]
+    if len(result) != len(jobs):
+        job_id = next(job_id for job_id, raw in jobs.items() if type(raw) is not dict)
+        raise ParseError(f"job {job_id!r} is not an object", excerpt=text[:400], source="qstat -f -F json")
     return result
 
 
