@@ -57,13 +57,8 @@ def test_duplicate_keys_and_the_json_options_are_those_of_json_loads() -> None:
     assert decode("[NaN, 1.5]", walk_above=0, parse_constant=str, parse_float=str) == ["NaN", "1.5"]
 
 
-def test_a_big_document_is_decoded_in_many_small_c_calls(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The interpreter lock is only held for one C call at a time: walked value by value, no call
-    decodes more than one container of `daos cont list` (one `json.loads` would be all 10^4)."""
-    text = json.dumps(
-        {"response": [{"uuid": f"{i:036d}", "label": f"c{i}"} for i in range(10_000)], "status": 0}
-    )
-    expected = json.loads(text)
+def _c_call_spans(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """From now on, the characters each C decoding call reads, in order."""
     spans: list[int] = []
     raw_decode = json.JSONDecoder.raw_decode
 
@@ -73,6 +68,17 @@ def test_a_big_document_is_decoded_in_many_small_c_calls(monkeypatch) -> None:  
         return value, end
 
     monkeypatch.setattr(json.JSONDecoder, "raw_decode", measured)
+    return spans
+
+
+def test_a_big_document_is_decoded_in_many_small_c_calls(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The interpreter lock is only held for one C call at a time: walked value by value, no call
+    decodes more than one container of `daos cont list` (one `json.loads` would be all 10^4)."""
+    text = json.dumps(
+        {"response": [{"uuid": f"{i:036d}", "label": f"c{i}"} for i in range(10_000)], "status": 0}
+    )
+    expected = json.loads(text)
+    spans = _c_call_spans(monkeypatch)
     assert decode(text, walk_above=0) == expected
     assert len(spans) > 10_000 and max(spans) < 100
     spans.clear()
@@ -98,15 +104,7 @@ def test_a_document_laid_out_as_qstat_s_is_decoded_in_runs_of_values(monkeypatch
     text = _qstat_like(2_000)
     expected = json.loads(text, parse_float=str)
     monkeypatch.setattr(json_decode, "CHUNK_CHARS", 4096)
-    spans: list[int] = []
-    raw_decode = json.JSONDecoder.raw_decode
-
-    def measured(self, s, idx=0):  # type: ignore[no-untyped-def]
-        value, end = raw_decode(self, s, idx)
-        spans.append(end - idx)
-        return value, end
-
-    monkeypatch.setattr(json.JSONDecoder, "raw_decode", measured)
+    spans = _c_call_spans(monkeypatch)
     assert decode(text, walk_above=0, parse_float=str) == expected
     assert len(spans) < 2_000 / 10  # runs of jobs, not job by job
     assert max(spans) <= 4096 + 2  # the run and its two brackets

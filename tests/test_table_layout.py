@@ -40,12 +40,18 @@ def _at_right_edge(app: _Table) -> Any:
     return widget
 
 
+async def _with_scrollbar(app: _Table, pilot: Any) -> ResourceTable[Item]:
+    """The table holding 100 rows, its scrollbar on screen."""
+    table = app.query_one(ResourceTable)
+    table.update_rows(_items(100))
+    await wait_for(pilot, lambda: isinstance(_at_right_edge(app), ScrollBar), what="the scrollbar")
+    return table
+
+
 async def test_row_counts_that_keep_the_scrollbar_lay_nothing_out_and_the_thumb_follows() -> None:
     app = _Table()
     async with app.run_test(size=SIZE) as pilot:
-        table = app.query_one(ResourceTable)
-        table.update_rows(_items(100))
-        await wait_for(pilot, lambda: isinstance(_at_right_edge(app), ScrollBar), what="the scrollbar")
+        table = await _with_scrollbar(app, pilot)
         layouts = []
         original = app.screen._refresh_layout
 
@@ -69,9 +75,7 @@ async def test_row_counts_that_keep_the_scrollbar_lay_nothing_out_and_the_thumb_
 async def test_a_scrollbar_that_comes_or_goes_is_laid_out() -> None:
     app = _Table()
     async with app.run_test(size=SIZE) as pilot:
-        table = app.query_one(ResourceTable)
-        table.update_rows(_items(100))
-        await wait_for(pilot, lambda: isinstance(_at_right_edge(app), ScrollBar), what="the scrollbar")
+        table = await _with_scrollbar(app, pilot)
         table.set_filter("row00")  # 10 rows fit in 11 lines
         await wait_for(pilot, lambda: _at_right_edge(app) is table, what="the scrollbar gone")
         assert not table.show_vertical_scrollbar and table.row_count == 10
