@@ -122,11 +122,9 @@ class DaosTui(App[int]):
         self.console_ready()
 
     def console_ready(self) -> None:
-        """The console screen is composed: fill the header, start refreshing."""
+        """The console screen is composed (with its header and hint, `get_default_screen`): fill
+        the command log, follow the link, start refreshing."""
         header = self.main_screen.query_one("#header", StatusHeader)
-        for name, value in self._identity().items():
-            setattr(header, name, value)
-        self.main_screen.show_hint(self.data.first_start_hint())
         log_panel = self.main_screen.query_one(CommandLogPanel)
         log_panel.set_entries(self.session.log.entries())
         self.session.log.subscribe(self._command_logged)

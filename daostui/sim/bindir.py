@@ -33,7 +33,7 @@ NICENESS = 19
 SCRIPT = """#!/bin/sh
 ''':'
 # daostui's simulated `{program}` (demo mode; see daostui/sim/bindir.py)
-read -r _pid _comm _state _ppid _pgrp session _rest < /proc/$$/stat 2>/dev/null
+read -r _pid _comm _state _ppid _pgrp session _rest 2>/dev/null < /proc/$$/stat
 if [ "$session" = "$$" ] && [ -w /proc/self/autogroup ]; then
   echo {niceness} 2>/dev/null > /proc/self/autogroup
 fi
