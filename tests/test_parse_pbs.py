@@ -8,6 +8,7 @@ lines that split values mid-token. These are why the tests exist.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -373,6 +374,13 @@ def test_server_json_valid_filesystems() -> None:
 def test_parse_walltime(text: str, seconds: int) -> None:
     """qsub's three forms: `30:00` is 30 minutes, `30:00:00` 30 hours (the ALCF doc slip)."""
     assert parse_walltime(text) == seconds
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "1:x:00", "٣:00", True])
+def test_a_walltime_no_integer_holds_reads_as_absent(value: object) -> None:
+    """`resources_max.walltime: Infinity` in qstat JSON (Python's decoder takes it): absent, not a crash."""
+    queue = parse.parse_queues_json(json.dumps({"Queue": {"q": {"resources_max": {"walltime": value}}}}))
+    assert queue[0].max_walltime is None
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ an odd value shows as absent, never as a crash.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,8 @@ def seconds_value(value: Any) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
+        # JSON's Infinity and NaN decode to floats that no integer holds
+        return int(value) if math.isfinite(value) else None
     parts = str(value).strip().split(":")
     if not all(p.isascii() and p.isdigit() for p in parts) or len(parts) > 3:
         return None

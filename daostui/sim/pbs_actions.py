@@ -1,12 +1,14 @@
 """What qdel, qhold and qrls do to the simulated server, and what they answer (real 23.06.06 texts).
 
-Observed on a real server (tests/test_realpbs*.py): `qdel` of a queued job finishes it at once
-(no Exit_status; its comment gains ` and terminated`), of a running one kills it (`Exit_status
-271` = 256 + SIGTERM, ` and terminated`); `qdel 1234[7]` does the same to one subjob (a queued
-subjob becomes `X`, "Subjob finished", Exit_status 1), `qdel 1234[]` to the whole array. `qhold`
-works on queued and running jobs (a running job keeps running, held should it be requeued);
-`qrls` of a job that is not held is silent. Messages: qdel names an unknown id as typed, qhold and
-qrls in full; a finished job is refused with exit 35 (PBSE_HISTJOBID).
+Observed on a real server (tests/test_realpbs*.py): `qdel` of a queued job finishes it at once (no
+Exit_status; its comment gains ` and terminated`), of a running one kills it (`Exit_status 271` =
+256 + SIGTERM, ` and terminated`; mom signals the script before the job shell, so on a busy node the
+shell may see its child die and exit 143 first: the simulator gives a quiet node's 271); `qdel
+1234[7]` does the same to one subjob (a queued subjob becomes `X`, "Subjob finished", Exit_status
+1), `qdel 1234[]` to the whole array. `qhold` works on queued and running jobs (a running job keeps
+running, held should it be requeued); `qrls` of a job that is not held is silent. Messages: qdel
+names an unknown id as typed, qhold and qrls in full; a finished job is refused with exit 35
+(PBSE_HISTJOBID).
 """
 
 from __future__ import annotations
