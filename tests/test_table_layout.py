@@ -2,7 +2,7 @@
 
 Every refresh whose row count changed used to ask for a layout of the whole screen (the frame
 stalls of issue 17). The composed screen must still be right: the scrollbar is where the rows
-need it, and gone when they fit.
+need it, and gone when they fit. And no line is wider than the table, whatever its columns need.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import App
 from textual.scrollbar import ScrollBar
 
@@ -82,3 +83,30 @@ async def test_a_scrollbar_that_comes_or_goes_is_laid_out() -> None:
         table.set_filter("")
         await wait_for(pilot, lambda: isinstance(_at_right_edge(app), ScrollBar), what="the scrollbar back")
         assert table.vertical_scrollbar.window_virtual_size == 101
+
+
+class _Narrow(App[None]):
+    """Columns that always show and need 31 cells (with their gaps), in a table 24 wide."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        columns = [
+            Column("id", "Id", width=10, text=lambda i: i.id),
+            Column("state", "State", width=8, text=lambda i: "RUNNING"),
+            Column("exit", "Exit", width=11, text=lambda i: "-29 walltime"),
+        ]
+        yield ResourceTable(columns, key=lambda i: i.id, id="t")
+
+    CSS = "ResourceTable { width: 24; }"
+
+
+async def test_columns_that_need_more_than_the_width_are_cut_not_drawn_past_it() -> None:
+    """A wider line ran over the pane's border (the jobs pane at 100 columns needed 49 of 48)."""
+    app = _Narrow()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResourceTable)
+        table.update_rows(_items(3))
+        await wait_for(pilot, lambda: table.row_count == 3, what="the rows")
+        lines = ["".join(segment.text for segment in table.render_line(y)) for y in range(4)]
+        assert [cell_len(line) for line in lines] == [24] * 4, lines
+        assert lines[0] == "Id         State    Exit"
+        assert lines[1] == "row000     RUNNING  -29…"  # the last column gives way, with `…`

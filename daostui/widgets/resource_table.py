@@ -67,6 +67,23 @@ class _Pass(Generic[T]):
     widths: list[tuple[Column[T], int]]
 
 
+def _fit(widths: list[tuple[Column[T], int]], width: int) -> list[tuple[Column[T], int]]:
+    """`widths` cut to `width` (with the one-cell gaps between columns): the columns that always
+    show can need more than a narrow pane has (the jobs pane at 100 columns needed 49 of 48).
+    The last columns give way, cut (`_cell` ends the text with `…`) or, under two cells, dropped
+    with their gap. A line wider than the table ran over the pane's right border."""
+    fitted = list(widths)
+    over = sum(w for _, w in fitted) + len(fitted) - 1 - width
+    while over > 0 and fitted:
+        column, w = fitted[-1]
+        if w - over >= 2:
+            fitted[-1] = (column, w - over)
+            break
+        fitted.pop()
+        over -= w + (1 if fitted else 0)
+    return fitted
+
+
 class ResourceTable(ScrollView, Generic[T], can_focus=True):
     DEFAULT_CSS = """
     ResourceTable { background: $surface; }
@@ -275,8 +292,8 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
                 widths.append((column, column.width))
             else:
                 widths.append((column, column.min_width + spare * max(1, column.ratio) // total_ratio))
-        self._widths, self._width_for = widths, width
-        return widths
+        self._widths, self._width_for = _fit(widths, width), width
+        return self._widths
 
     def on_resize(self, _event: events.Resize) -> None:
         self._width_for = -1
@@ -360,7 +377,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             used += w
         if used < width:
             segments.append(Segment(" " * (width - used), row_style))
-        return Strip(segments, width).crop(0, width)
+        return Strip(segments, width)
 
     # ------------------------------------------------------------------ input
     def action_cursor(self, delta: int) -> None:
