@@ -181,14 +181,10 @@ class SshTestServer:
             status = await proc.wait()
             process.exit(status)
         except (asyncssh.Error, ConnectionError, BrokenPipeError):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, 9)
+            pass  # the session went away: `_release` kills the command
         finally:
             feeder.cancel()
-            self.children.discard(proc)
-            if proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, 9)
+            self._release(proc)
 
     async def _handle_pty(
         self, process: asyncssh.SSHServerProcess, command: str, env: dict[str, str]
@@ -234,13 +230,23 @@ class SshTestServer:
                 process.stdout.write(data)
             process.exit(await proc.wait())
         except (asyncssh.Error, ConnectionError, BrokenPipeError):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, 9)
+            pass  # the session went away: `_release` kills the command
         finally:
             feeder.cancel()
             loop.remove_reader(master)
             os.close(master)
-            self.children.discard(proc)
+            self._release(proc)
+
+    def _release(self, proc: asyncio.subprocess.Process) -> None:
+        """Forget a child that has exited. One still running (its session dropped, or its handler
+        was cancelled) is killed and kept for `stop` to reap while the loop runs: a transport left
+        to the garbage collector after its loop closed raises "Event loop is closed" in whichever
+        later test happens to collect it."""
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+            return
+        self.children.discard(proc)
 
     async def start(self, port: int = 0) -> None:
         self.server = await asyncssh.create_server(
